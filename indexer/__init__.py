@@ -1,0 +1,42 @@
+"""newsdex: full-text search for news articles.
+
+The one API the CLI, the web app and other tools share::
+
+    from indexer import Index, reindex
+    reindex(["seeds"], "instance")
+    with Index.open("instance") as index:
+        for hit in index.search("Guterres").hits:
+            print(hit.id, hit.title)
+"""
+
+from indexer.article import Article, Problem
+from indexer.index import Index, IndexNotFound, InvalidRequest
+from indexer.reindex import ReindexReport, reindex
+from indexer.results import (
+    ArticleRecord,
+    Facet,
+    FacetValue,
+    Hit,
+    IndexStats,
+    SearchRequest,
+    SearchResult,
+)
+from indexer.store import StoreError
+
+__all__ = [
+    "Article",
+    "ArticleRecord",
+    "Facet",
+    "FacetValue",
+    "Hit",
+    "Index",
+    "IndexNotFound",
+    "IndexStats",
+    "InvalidRequest",
+    "Problem",
+    "ReindexReport",
+    "SearchRequest",
+    "SearchResult",
+    "StoreError",
+    "reindex",
+]

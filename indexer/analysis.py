@@ -1,0 +1,88 @@
+"""Text analysis shared by indexing, querying and highlighting.
+
+One chain, used identically at index and query time::
+
+    words (NLTK RegexpTokenizer, with character spans)
+      | fold (case + accents + apostrophes: Goïta -> goita, Jama’at -> jamaat, Mali's -> mali)
+      | split hyphenated words into parts (al-Qaeda -> al, qaeda)
+      | drop stop words (shipped list)
+      | stem (NLTK Snowball English, cached)
+
+It needs no downloaded NLTK data. The Whoosh backend wraps :func:`analyse`
+as a Whoosh analyzer; snippets use :func:`analyse` to find the original words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+from importlib import resources
+from typing import NamedTuple
+
+from nltk.stem.snowball import SnowballStemmer
+from nltk.tokenize import RegexpTokenizer
+
+# A word is letters/digits, possibly joined by hyphens or apostrophes inside it.
+WORD_PATTERN = r"\w+(?:[-‐‑'’ʼ`´]\w+)*"
+_word_tokenizer = RegexpTokenizer(WORD_PATTERN)
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "´": "'", "‐": "-", "‑": "-"})
+_POSSESSIVE = re.compile(r"'s$")
+_stemmer = SnowballStemmer("english")
+
+
+def _load_stopwords() -> frozenset[str]:
+    text = resources.files("indexer").joinpath("data/stopwords.txt").read_text("utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+STOPWORDS: frozenset[str] = _load_stopwords()
+
+
+class Token(NamedTuple):
+    term: str  # the indexed form (folded, stemmed)
+    position: int  # ordinal of the term in the field
+    start: int  # character span of the original word in the text
+    end: int
+
+
+@lru_cache(maxsize=200_000)
+def fold(word: str) -> str:
+    """Case-fold and strip accents: ``Faladié`` -> ``faladie``."""
+    folded = word.casefold()
+    if folded.isascii():
+        return folded
+    decomposed = unicodedata.normalize("NFKD", folded)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Snowball English stem of an already folded word."""
+    return _stemmer.stem(word)
+
+
+@lru_cache(maxsize=200_000)
+def word_terms(word: str) -> tuple[str, ...]:
+    """The index terms of one tokenizer word (empty when it is only stop words)."""
+    word = fold(word.translate(_APOSTROPHES))
+    word = _POSSESSIVE.sub("", word).replace("'", "")
+    parts = word.split("-") if "-" in word else (word,)
+    return tuple(stem(p) for p in parts if p and p not in STOPWORDS)
+
+
+def analyse(text: str) -> Iterator[Token]:
+    """Index terms of ``text`` with positions and the spans of the original words."""
+    position = 0
+    for start, end in _word_tokenizer.span_tokenize(text):
+        for term in word_terms(text[start:end]):
+            yield Token(term, position, start, end)
+            position += 1
+
+
+def terms(text: str) -> list[str]:
+    """Just the index terms of ``text``, in order."""
+    return [t for w in _word_tokenizer.tokenize(text) for t in word_terms(w)]

@@ -1,0 +1,145 @@
+"""``manage.py`` / ``newsdex``: reindex, search, stats, serve."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from indexer import store
+from indexer.index import Index, InvalidRequest
+from indexer.progress import progress_for
+from indexer.reindex import reindex
+from indexer.results import SORTS, SearchResult
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    try:
+        return args.run(args)
+    except (store.StoreError, InvalidRequest) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="newsdex", description="Full-text search for news articles.")
+    p.add_argument(
+        "--data",
+        metavar="DIR",
+        help=f"data directory (default: ${store.DATA_ENV} or ./{store.DEFAULT_DATA_DIR})",
+    )
+    sub = p.add_subparsers(required=True, metavar="COMMAND")
+
+    r = sub.add_parser("reindex", help="build or update the index from a corpus")
+    r.add_argument("paths", nargs="*", help="folders or files (default: the last corpus, or seeds/)")
+    r.add_argument("--full", action="store_true", help="rebuild from scratch, switch atomically")
+    r.add_argument("--strict", action="store_true", help="exit 1 if any file failed")
+    r.add_argument("--quiet", action="store_true", help="no progress output")
+    r.set_defaults(run=_reindex)
+
+    s = sub.add_parser("search", help="search the index")
+    s.add_argument("q", nargs="?", default="", help="query (see README for the syntax)")
+    s.add_argument("--source", action="append", default=[], help="filter by source (repeatable)")
+    s.add_argument("--actor", action="append", default=[], help="filter by actor (repeatable)")
+    s.add_argument("--from", dest="date_from", type=_date, help="published on or after YYYY-MM-DD")
+    s.add_argument("--to", dest="date_to", type=_date, help="published on or before YYYY-MM-DD")
+    s.add_argument("--sort", choices=SORTS, default="relevance")
+    s.add_argument("--page", type=int, default=1)
+    s.add_argument("--size", type=int, default=10, help="hits per page (max 100)")
+    s.add_argument("--all", action="store_true", help="do not collapse copies of one story")
+    s.add_argument("--json", action="store_true", help="print the result as JSON")
+    s.set_defaults(run=_search)
+
+    st = sub.add_parser("stats", help="what the index holds")
+    st.add_argument("--json", action="store_true")
+    st.set_defaults(run=_stats)
+
+    sv = sub.add_parser("serve", help="run the web front end and JSON API")
+    sv.add_argument("--host", default="127.0.0.1")
+    sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--threads", type=int, default=8)
+    sv.add_argument("--debug", action="store_true", help="Flask's debug server with reloader")
+    sv.set_defaults(run=_serve)
+    return p
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a date (YYYY-MM-DD)") from None
+
+
+def _reindex(args: argparse.Namespace) -> int:
+    progress = None if args.quiet else (lambda total: progress_for(total, "reindex"))
+    report = reindex(args.paths, args.data, full=args.full, progress=progress)
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
+    for problem in report.problems:
+        print(f"skipped: {problem}", file=sys.stderr)
+    print(report.summary())
+    return 1 if args.strict and report.problems else 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    with Index.open(args.data) as index:
+        result = index.search(
+            args.q,
+            sources=args.source,
+            actors=args.actor,
+            date_from=args.date_from,
+            date_to=args.date_to,
+            sort=args.sort,
+            page=args.page,
+            page_size=args.size,
+            collapse=not args.all,
+        )
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        _print_result(result)
+    return 0
+
+
+def _print_result(result: SearchResult) -> None:
+    for warning in result.warnings:
+        print(f"note: {warning}")
+    print(f"{result.total} results ({result.took_ms:.1f} ms) for: {result.parsed or '(everything)'}")
+    if result.suggestion:
+        print(f"did you mean: {result.suggestion}")
+    first = (result.request.page - 1) * result.request.page_size
+    for n, hit in enumerate(result.hits, first + 1):
+        date = hit.published.isoformat() if hit.published else "undated"
+        print(f"\n{n}. {hit.title}  [{hit.id}]")
+        print(f"   {hit.source_name or 'unknown source'} · {date}")
+        if hit.snippet:
+            print("   " + hit.snippet.replace("<mark>", "[").replace("</mark>", "]"))
+
+
+def _stats(args: argparse.Namespace) -> int:
+    with Index.open(args.data) as index:
+        stats = index.stats()
+    if args.json:
+        print(json.dumps(stats.to_dict(), indent=2))
+        return 0
+    span = f"{stats.first_date} to {stats.last_date}" if stats.first_date else "no dates"
+    print(f"articles:   {stats.articles} ({stats.stories} stories, {stats.undated} undated)")
+    print(f"sources:    {stats.sources}")
+    print(f"dates:      {span}")
+    print(f"index size: {stats.size_bytes / 1e6:.1f} MB")
+    print(f"generation: {stats.generation}, built {stats.built_at}")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from web.serve import serve
+
+    return serve(args.data, host=args.host, port=args.port, threads=args.threads, debug=args.debug)

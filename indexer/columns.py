@@ -1,0 +1,84 @@
+"""Per-document facet columns in memory, built once per index version.
+
+Facet counts and filters are array operations over these, not per-hit
+lookups: source and story are one value id per document, the date is a day
+ordinal (0 = undated), actors are a sparse document x actor matrix (CSR).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from indexer.backend.whoosh_engine import WhooshReader
+
+
+@dataclass(frozen=True)
+class Columns:
+    size: int  # document numbers are 0 .. size-1
+    live: np.ndarray  # bool per document
+    source: np.ndarray  # int32 value id, -1 for none
+    sources: tuple[str, ...]
+    day: np.ndarray  # int32 proleptic ordinal, 0 for undated
+    story: np.ndarray  # int32 story id
+    actor_docs: np.ndarray  # CSR by actor: actor_docs[actor_ptr[a]:actor_ptr[a+1]]
+    actor_ptr: np.ndarray
+    actors: tuple[str, ...]
+
+    def actor_mask(self, actor_ids: list[int]) -> np.ndarray:
+        mask = np.zeros(self.size, bool)
+        for a in actor_ids:
+            mask[self.actor_docs[self.actor_ptr[a] : self.actor_ptr[a + 1]]] = True
+        return mask
+
+    def actor_counts(self, mask: np.ndarray) -> np.ndarray:
+        """How many documents in ``mask`` carry each actor."""
+        hits = mask[self.actor_docs].astype(np.int64)
+        sums = np.concatenate(([0], np.cumsum(hits)))
+        return sums[self.actor_ptr[1:]] - sums[self.actor_ptr[:-1]]
+
+
+def load_columns(reader: WhooshReader) -> Columns:
+    size = reader.docnum_limit
+    live = np.zeros(size, bool)
+    live[reader.live_docnums()] = True
+
+    source_values = reader.column("source")
+    sources = tuple(sorted({v for v in source_values if v}))
+    source_id = {s: i for i, s in enumerate(sources)}
+    source = np.fromiter((source_id.get(v, -1) for v in source_values), np.int32, size)
+
+    day = np.fromiter((_ordinal(v) for v in reader.column("published")), np.int32, size)
+
+    story_values = reader.column("story")
+    story_id: dict[str, int] = {}
+    story = np.fromiter((story_id.setdefault(v, len(story_id)) for v in story_values), np.int32, size)
+
+    names, ptr, docs = [], [0], []
+    for name, ids in reader.keyword_postings("actor"):
+        names.append(name)
+        docs.append(ids)
+        ptr.append(ptr[-1] + len(ids))
+    actor_docs = np.concatenate(docs) if docs else np.empty(0, np.int64)
+    return Columns(
+        size=size,
+        live=live,
+        source=source,
+        sources=sources,
+        day=day,
+        story=story,
+        actor_docs=actor_docs,
+        actor_ptr=np.asarray(ptr, np.int64),
+        actors=tuple(names),
+    )
+
+
+def _ordinal(value: str) -> int:
+    if not value:
+        return 0
+    try:
+        return dt.date.fromisoformat(value).toordinal()
+    except ValueError:
+        return 0

@@ -1,0 +1,79 @@
+"""Date ranges and date-facet buckets (``2024``, ``2024-09``, ``2024-09-17``)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+UNDATED = "undated"
+_BUCKET = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """Inclusive range; either end may be open."""
+
+    start: dt.date | None
+    end: dt.date | None
+
+    def __str__(self) -> str:
+        if self.start and self.end and bucket_range(_bucket_of(self)) == self:
+            return _bucket_of(self)
+        return f"{self.start or ''}..{self.end or ''}"
+
+
+def bucket_range(bucket: str) -> DateRange:
+    """The days a bucket covers: ``2024-09`` -> 2024-09-01..2024-09-30.
+
+    Raises ``ValueError`` with a readable reason for anything else.
+    """
+    m = _BUCKET.match(bucket.strip())
+    if not m:
+        raise ValueError(f"'{bucket}' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
+    year, month, day = (int(g) if g else None for g in m.groups())
+    try:
+        if month is None:
+            return DateRange(dt.date(year, 1, 1), dt.date(year, 12, 31))
+        if day is None:
+            last = calendar.monthrange(year, month)[1]
+            return DateRange(dt.date(year, month, 1), dt.date(year, month, last))
+        day_ = dt.date(year, month, day)
+    except ValueError as err:
+        raise ValueError(f"'{bucket}' is not a valid date ({err})") from None
+    return DateRange(day_, day_)
+
+
+def parse_date_range(text: str) -> DateRange:
+    """``2024``, ``2024-09``, ``2024-09-01..2024-09-30``, ``..2023``, ``2024-01..``."""
+    if ".." not in text:
+        return bucket_range(text)
+    left, _, right = text.partition("..")
+    start = bucket_range(left).start if left.strip() else None
+    end = bucket_range(right).end if right.strip() else None
+    if start is None and end is None:
+        raise ValueError("a date range needs at least one end")
+    if start and end and start > end:
+        raise ValueError(f"the range starts ({start}) after it ends ({end})")
+    return DateRange(start, end)
+
+
+def _bucket_of(r: DateRange) -> str:
+    assert r.start and r.end
+    if r.start == r.end:
+        return r.start.isoformat()
+    if r.start.day == 1 and r.start.month == r.end.month and r.start.year == r.end.year:
+        return r.start.strftime("%Y-%m")
+    if (r.start.month, r.start.day, r.end.month, r.end.day) == (1, 1, 12, 31):
+        return str(r.start.year)
+    return ""
+
+
+def bucket_of(day: dt.date, interval: str) -> str:
+    """The facet bucket of ``day`` at ``interval`` (year, month or day)."""
+    if interval == "year":
+        return str(day.year)
+    if interval == "month":
+        return day.strftime("%Y-%m")
+    return day.isoformat()

@@ -1,0 +1,131 @@
+"""Drill-down filters and disjunctive facet counts over the in-memory columns.
+
+Values within one facet combine with OR, facets with AND, and each facet is
+counted with every active filter except its own, so a person can widen a
+selection without losing the other options (Elasticsearch's post_filter).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from indexer.dates import UNDATED, bucket_of, bucket_range
+from indexer.results import Facet, FacetValue, SearchRequest
+from indexer.snapshot import Snapshot
+
+MAX_DATE_BUCKETS = 120
+
+
+@dataclass
+class FacetFilters:
+    range_mask: np.ndarray | None = None  # date_from..date_to, applies to every facet
+    masks: dict[str, np.ndarray] = field(default_factory=dict)  # facet -> its own filter
+    selected: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, snap: Snapshot, request: SearchRequest, warnings: list[str]) -> FacetFilters:
+        cols = snap.columns
+        f = cls()
+        if request.date_from or request.date_to:
+            lo = request.date_from.toordinal() if request.date_from else 1
+            hi = request.date_to.toordinal() if request.date_to else dt.date.max.toordinal()
+            f.range_mask = (cols.day >= lo) & (cols.day <= hi)
+        if request.sources:
+            keys = [snap.source_key(s) for s in request.sources]
+            ids = [cols.sources.index(k) for k in keys if k in cols.sources]
+            f.masks["source"] = np.isin(cols.source, ids)
+            f.selected["source"] = tuple(k for k in keys if k)
+        if request.actors:
+            names = [n for a in request.actors for n in snap.actor_names(a)]
+            f.masks["actor"] = cols.actor_mask([cols.actors.index(n) for n in names])
+            f.selected["actor"] = tuple(dict.fromkeys(names or request.actors))
+        if request.dates:
+            mask = np.zeros(cols.size, bool)
+            for bucket in request.dates:
+                if bucket == UNDATED:
+                    mask |= cols.day == 0
+                    continue
+                try:
+                    r = bucket_range(bucket)
+                except ValueError as err:
+                    warnings.append(f"date filter ignored: {err}")
+                    continue
+                mask |= (cols.day >= r.start.toordinal()) & (cols.day <= r.end.toordinal())
+            f.masks["date"] = mask
+            f.selected["date"] = tuple(request.dates)
+        return f
+
+    def all_mask(self, base: np.ndarray) -> np.ndarray:
+        return self.mask_except(base, None)
+
+    def mask_except(self, base: np.ndarray, facet: str | None) -> np.ndarray:
+        mask = base if self.range_mask is None else base & self.range_mask
+        for name, m in self.masks.items():
+            if name != facet:
+                mask = mask & m
+        return mask
+
+
+def count_facets(
+    snap: Snapshot, request: SearchRequest, matched: np.ndarray, filters: FacetFilters
+) -> dict[str, Facet]:
+    cols = snap.columns
+    size = request.facet_size
+    out: dict[str, Facet] = {}
+
+    sel = filters.mask_except(matched, "source")
+    counts = np.bincount(cols.source[sel & (cols.source >= 0)], minlength=len(cols.sources))
+    out["source"] = _top(
+        "source",
+        {k: int(c) for k, c in zip(cols.sources, counts) if c},
+        filters.selected.get("source", ()),
+        size,
+        snap.source_label,
+    )
+
+    sel = filters.mask_except(matched, "actor")
+    counts = cols.actor_counts(sel)
+    out["actor"] = _top(
+        "actor",
+        {n: int(c) for n, c in zip(cols.actors, counts) if c},
+        filters.selected.get("actor", ()),
+        size,
+        str,
+    )
+
+    sel = filters.mask_except(matched, "date")
+    out["date"] = _dates(cols.day[sel], filters.selected.get("date", ()))
+    return out
+
+
+def _top(name: str, counts: dict[str, int], selected: tuple[str, ...], size: int, label) -> Facet:
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
+    shown = ranked[:size]
+    shown_keys = {k for k, _ in shown}
+    shown += [(k, counts.get(k, 0)) for k in selected if k not in shown_keys]
+    values = tuple(FacetValue(k, label(k), c, k in selected) for k, c in shown)
+    return Facet(name, values, other=max(0, len(ranked) - size))
+
+
+def _dates(days: np.ndarray, selected: tuple[str, ...]) -> Facet:
+    """Chronological buckets, a year, month or day wide by the span of the dates."""
+    dated = days[days > 0]
+    undated = int(len(days) - len(dated))
+    interval = "day"
+    if len(dated):
+        span = int(dated.max() - dated.min())
+        interval = "year" if span > 3 * 366 else "month" if span > 92 else "day"
+    per_day = np.unique(dated, return_counts=True)
+    buckets: Counter[str] = Counter()
+    for ordinal, count in zip(*per_day):
+        buckets[bucket_of(dt.date.fromordinal(int(ordinal)), interval)] += int(count)
+    values = [FacetValue(b, b, c, b in selected) for b, c in sorted(buckets.items())]
+    if len(values) > MAX_DATE_BUCKETS:
+        values = values[-MAX_DATE_BUCKETS:]
+    if undated:
+        values.append(FacetValue(UNDATED, "undated", undated, UNDATED in selected))
+    return Facet("date", tuple(values), interval=interval)

@@ -1,0 +1,44 @@
+"""Article -> Document: the analysed fields one index entry holds.
+
+Analysis of the text itself (tokens, stems) happens inside the engine with
+:mod:`indexer.analysis`; here an article gains what needs the whole corpus
+or extra passes: its actors (canonical names), its story and where it came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from indexer.article import Article
+
+
+@dataclass(frozen=True)
+class Document:
+    article: Article
+    actors: tuple[str, ...]  # canonical display names
+    story: str  # shared by near-duplicate copies of one story
+    file_key: str  # the file it came from, for incremental reindex
+    file_hash: str  # content hash of that file
+    signature: bytes = b""  # near-duplicate signature (MinHash), kept for later runs
+
+    def fields(self) -> dict[str, Any]:
+        """Field name -> value for the engine; absent values are left out."""
+        a = self.article
+        values: dict[str, Any] = {
+            "id": a.id,
+            "title": a.title,
+            "body": a.body,
+            "source": a.source,
+            "source_name": a.source_name,
+            "url": a.url,
+            "published": a.published.isoformat() if a.published else None,
+            "authors": list(a.authors) or None,
+            "actor": ",".join(name.replace(",", " ") for name in self.actors) or None,
+            "origin": a.origin + (f":{a.line}" if a.line else ""),
+            "file_key": self.file_key,
+            "file_hash": self.file_hash,
+            "story": self.story,
+            "signature": self.signature or None,
+        }
+        return {k: v for k, v in values.items() if v is not None}

@@ -1,0 +1,188 @@
+"""The Python API: open an index and search it. The CLI and the web app use exactly this.
+
+    >>> from indexer import Index
+    >>> with Index.open("instance") as index:
+    ...     result = index.search("Guterres", sources=["ghanaweb.com"], sort="newest")
+    ...     [hit.id for hit in result.hits]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from indexer import query, snippets, store
+from indexer.reindex import USER_ALIASES
+from indexer.results import (
+    SORTS,
+    ArticleRecord,
+    Facet,
+    Hit,
+    IndexStats,
+    SearchRequest,
+    SearchResult,
+)
+from indexer.search import more_like_this, run_search
+from indexer.snapshot import Snapshot
+
+MAX_PAGE_SIZE = 100
+
+
+class IndexNotFound(store.StoreError):
+    """No index in the data directory yet."""
+
+
+class InvalidRequest(ValueError):
+    """A search parameter is out of range; ``param`` names it."""
+
+    def __init__(self, param: str, message: str) -> None:
+        super().__init__(f"{param}: {message}")
+        self.param = param
+        self.message = message
+
+
+class Index:
+    """A live index in a data directory; follows new generations and commits by itself.
+
+    Safe to share between threads: searches on one Index run one at a time.
+    """
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self._lock = threading.RLock()
+        self._snap: Snapshot | None = None
+        self.refresh()
+
+    @classmethod
+    def open(cls, data_dir: str | Path | None = None) -> Index:
+        """Open the index in ``data_dir`` (default: $NEWSDEX_DATA or ./instance)."""
+        return cls(store.data_dir_from(data_dir))
+
+    def close(self) -> None:
+        with self._lock:
+            if self._snap:
+                self._snap.close()
+                self._snap = None
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def refresh(self) -> bool:
+        """Switch to the newest generation or commit if there is one; True if it switched."""
+        with self._lock:
+            generation = store.current_generation(self.data_dir)
+            if generation is None:
+                raise IndexNotFound(
+                    f"no index in {self.data_dir}: run 'python manage.py reindex' first"
+                )
+            meta = store.read_meta(generation)
+            if meta.schema_version != store.SCHEMA_VERSION:
+                raise store.StoreError(
+                    f"the index in {self.data_dir} was built by an older newsdex "
+                    f"(schema v{meta.schema_version}): run 'python manage.py reindex' to rebuild it"
+                )
+            snap = self._snap
+            if snap and snap.generation == generation and snap.version[1] == snap.engine.version():
+                return False
+            aliases = self.data_dir / USER_ALIASES
+            self._snap = Snapshot(generation, meta, aliases if aliases.exists() else None)
+            if snap:
+                snap.close()
+            return True
+
+    @property
+    def snapshot(self) -> Snapshot:
+        assert self._snap is not None, "index is closed"
+        return self._snap
+
+    def search(self, q: str | SearchRequest = "", **params: Any) -> SearchResult:
+        """Search with a query string and filters (see :class:`SearchRequest`)."""
+        request = q if isinstance(q, SearchRequest) else SearchRequest(q=q, **_tuples(params))
+        validate(request)
+        with self._lock:
+            self.refresh()
+            return run_search(self.snapshot, request)
+
+    def facet(self, field: str, q: str | SearchRequest = "", **params: Any) -> Facet:
+        """Every value of one facet (not just the top ones) for a search."""
+        request = q if isinstance(q, SearchRequest) else SearchRequest(q=q, **_tuples(params))
+        if field not in ("source", "actor", "date"):
+            raise InvalidRequest("field", f"'{field}' is not a facet (source, actor, date)")
+        request = replace(request, facet_size=1_000_000, page_size=1, snippets=False)
+        return self.search(request).facets[field]
+
+    def article(self, article_id: str) -> ArticleRecord | None:
+        with self._lock:
+            self.refresh()
+            return self.snapshot.article(article_id)
+
+    def story_copies(self, article_id: str) -> list[ArticleRecord]:
+        """The other articles of the same story (syndicated copies), newest first."""
+        with self._lock:
+            self.refresh()
+            return self.snapshot.story_copies(article_id)
+
+    def more_like_this(self, article_id: str, limit: int = 5) -> list[Hit]:
+        """The articles most similar to one, copies of its own story left out."""
+        with self._lock:
+            self.refresh()
+            return more_like_this(self.snapshot, article_id, limit)
+
+    @staticmethod
+    def mark(text: str, q: str) -> str:
+        """``text`` escaped, with the words ``q`` looks for in ``<mark>`` (sanitised HTML)."""
+        return snippets.highlight(text, snippets.marker_for(query.parse(q).node))
+
+    def stats(self) -> IndexStats:
+        with self._lock:
+            self.refresh()
+            snap = self.snapshot
+            cols = snap.columns
+            live = cols.live
+            dated = cols.day[live & (cols.day > 0)]
+            sources = cols.source[live & (cols.source >= 0)]
+            per_source = np.bincount(sources, minlength=len(cols.sources))
+            counts = sorted(
+                ((snap.source_label(key), int(c)) for key, c in zip(cols.sources, per_source) if c),
+                key=lambda kv: -kv[1],
+            )
+            return IndexStats(
+                articles=int(live.sum()),
+                sources=len(counts),
+                stories=len(set(cols.story[live].tolist())),
+                first_date=dt.date.fromordinal(int(dated.min())) if len(dated) else None,
+                last_date=dt.date.fromordinal(int(dated.max())) if len(dated) else None,
+                undated=int((live & (cols.day == 0)).sum()),
+                size_bytes=snap.reader.size_bytes(),
+                generation=f"{snap.generation.name}.{snap.version[1]}",
+                built_at=snap.meta.updated_at,
+                schema_version=snap.meta.schema_version,
+                top_sources=tuple(counts[:20]),
+            )
+
+
+def _tuples(params: dict[str, Any]) -> dict[str, Any]:
+    """Lists are accepted for multi-valued filters; requests hold tuples."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
+
+
+def validate(request: SearchRequest) -> None:
+    """Raise :class:`InvalidRequest` naming the first parameter out of range."""
+    if not isinstance(request.page, int) or request.page < 1:
+        raise InvalidRequest("page", "must be a whole number ≥ 1")
+    if not isinstance(request.page_size, int) or not 1 <= request.page_size <= MAX_PAGE_SIZE:
+        raise InvalidRequest("page_size", f"must be a whole number from 1 to {MAX_PAGE_SIZE}")
+    if request.sort not in SORTS:
+        raise InvalidRequest("sort", f"must be one of {', '.join(SORTS)}")
+    if request.date_from and request.date_to and request.date_from > request.date_to:
+        raise InvalidRequest("date_from", "is after date_to")
+    if not isinstance(request.facet_size, int) or request.facet_size < 1:
+        raise InvalidRequest("facet_size", "must be a whole number ≥ 1")

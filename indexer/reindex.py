@@ -1,0 +1,243 @@
+"""Build or update the index from the corpus: incremental, atomic, locked, with progress.
+
+The walk: corpus files -> changed ones read into Articles -> Documents
+(actors, story) -> written to the engine -> committed. Unchanged files
+(same size and mtime, or same content hash) are skipped without reading.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer import store
+from indexer.actors import ActorExtractor, load_aliases
+from indexer.article import Article, Problem
+from indexer.backend.whoosh_engine import WhooshIndex, WhooshWriter
+from indexer.fields import Document
+from indexer.progress import Progress, Silent
+from indexer.readers import CorpusFile, iter_corpus, read_file
+from indexer.stories import StoryFinder
+
+log = logging.getLogger("newsdex.reindex")
+DEFAULT_CORPUS = "seeds"
+USER_ALIASES = "aliases.toml"
+
+
+@dataclass
+class ReindexReport:
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    failed: int = 0  # files that gave problems
+    articles: int = 0  # articles in the index afterwards
+    seconds: float = 0.0
+    full: bool = False
+    generation: str = ""
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        rate = (self.added + self.updated) / self.seconds if self.seconds else 0.0
+        return (
+            f"{'rebuilt' if self.full else 'updated'} {self.generation}: "
+            f"{self.added} added, {self.updated} updated, {self.deleted} deleted, "
+            f"{self.unchanged} unchanged, {self.failed} failed; "
+            f"{self.articles} articles in {self.seconds:.1f}s ({rate:.0f} articles/s)"
+        )
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What the index already holds from one file."""
+
+    file_hash: str
+    ids: frozenset[str]
+
+
+def reindex(
+    paths: Sequence[str | Path] = (),
+    data_dir: str | Path | None = None,
+    *,
+    full: bool = False,
+    progress: Callable[[int], Progress] | None = None,
+) -> ReindexReport:
+    """Bring the index in ``data_dir`` in line with the corpus under ``paths``.
+
+    With no paths, the corpus of the last run (or ``seeds/``) is used. ``full``
+    rebuilds into a new generation and switches to it atomically.
+    """
+    started = time.monotonic()
+    data = store.data_dir_from(data_dir)
+    report = ReindexReport()
+    with store.ReindexLock(data):
+        store.prune(data)
+        live = store.current_generation(data)
+        meta = store.read_meta(live) if live else store.GenerationMeta()
+        if live and meta.schema_version != store.SCHEMA_VERSION:
+            report.notes.append(
+                f"the index was built by schema v{meta.schema_version}; "
+                f"rebuilding it for v{store.SCHEMA_VERSION}"
+            )
+            full = True
+        roots = [str(p) for p in paths] or meta.roots or [DEFAULT_CORPUS]
+        report.full = full or live is None
+        if report.full:
+            target = store.new_generation(data)
+            engine = WhooshIndex.create(target)
+            meta = store.GenerationMeta()
+        else:
+            assert live is not None
+            target, engine = live, WhooshIndex.open(live)
+        meta.roots = roots
+        _update(engine, [Path(r) for r in roots], data, meta, report, progress)
+        store.write_meta(target, meta)
+        if report.full:
+            store.switch_to(data, target)
+        reader = engine.reader()
+        report.articles = reader.doc_count
+        reader.close()
+        report.generation = target.name
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _update(
+    engine: WhooshIndex,
+    roots: list[Path],
+    data_dir: Path,
+    meta: store.GenerationMeta,
+    report: ReindexReport,
+    progress: Callable[[int], Progress] | None,
+) -> None:
+    known, stories = _known_files(engine)
+    files: list[CorpusFile] = []
+    for entry in iter_corpus(roots):
+        if isinstance(entry, Problem):
+            report.problems.append(entry)
+        else:
+            files.append(entry)
+    bar = progress(len(files)) if progress else Silent()
+    changed: list[tuple[CorpusFile, str]] = []
+    seen_keys: set[str] = set()
+    for f in files:
+        key = _file_key(f)
+        seen_keys.add(key)
+        try:
+            digest = _hash_file(f.path)
+        except OSError as err:
+            report.problems.append(Problem(f.rel, f"cannot read: {err.strerror}"))
+            report.failed += 1
+            bar.update()
+            continue
+        if key in known and known[key].file_hash == digest:
+            report.unchanged += len(known[key].ids)
+            bar.update()
+        else:
+            changed.append((f, digest))
+    gone = [k for k in known if k not in seen_keys]
+    ids_kept = {i for k, v in known.items() if k in seen_keys for i in v.ids}
+
+    aliases = load_aliases(_user_aliases(data_dir))
+    extractor = ActorExtractor(aliases)
+    reads = []
+    for f, digest in changed:
+        result = read_file(f.path, f.root)
+        for note in result.notes:
+            log.info("%s: %s", f.rel, note)
+        report.notes.extend(f"{f.rel}: {n}" for n in result.notes)
+        if result.problems:
+            report.failed += 1
+            report.problems.extend(result.problems)
+        for article in result.articles:
+            meta.learned_aliases.update(extractor.learn(article.title, article.body))
+        reads.append((f, digest, result.articles))
+    extractor = ActorExtractor(aliases.with_learned(meta.learned_aliases))
+
+    writer = engine.writer()
+    try:
+        for key in gone:
+            writer.delete_file(key)
+            report.deleted += len(known[key].ids)
+        for f, digest, articles in reads:
+            key = _file_key(f)
+            previous = known.get(key)
+            if previous:
+                writer.delete_file(key)
+                ids_kept -= previous.ids
+            new_ids = _write_articles(writer, f, key, digest, articles, extractor, stories, ids_kept, report)
+            if previous:
+                report.updated += len(new_ids & previous.ids)
+                report.added += len(new_ids - previous.ids)
+                report.deleted += len(previous.ids - new_ids)
+            else:
+                report.added += len(new_ids)
+            ids_kept |= new_ids
+            bar.update()
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    finally:
+        bar.close()
+
+
+def _write_articles(
+    writer: WhooshWriter,
+    f: CorpusFile,
+    key: str,
+    digest: str,
+    articles: list[Article],
+    extractor: ActorExtractor,
+    stories: StoryFinder,
+    taken: set[str],
+    report: ReindexReport,
+) -> set[str]:
+    written: set[str] = set()
+    for article in articles:
+        if article.id in taken or article.id in written:
+            report.problems.append(
+                Problem(f.rel, f"duplicate article id '{article.id}': skipped", article.line)
+            )
+            continue
+        actors = tuple(a.name for a in extractor.extract(article.title, article.body))
+        story, signature = stories.assign(article)
+        writer.add(Document(article, actors, story, key, digest, signature))
+        written.add(article.id)
+    return written
+
+
+def _known_files(engine: WhooshIndex) -> tuple[dict[str, _Known], StoryFinder]:
+    by_file: dict[str, tuple[str, set[str]]] = {}
+    stories = StoryFinder()
+    reader = engine.reader()
+    try:
+        for stored in reader.iter_stored():
+            entry = by_file.setdefault(stored["file_key"], (stored.get("file_hash", ""), set()))
+            entry[1].add(stored["id"])
+            stories.remember(stored.get("story", stored["id"]), stored.get("signature", b""))
+    finally:
+        reader.close()
+    return {k: _Known(h, frozenset(ids)) for k, (h, ids) in by_file.items()}, stories
+
+
+def _file_key(f: CorpusFile) -> str:
+    return str(f.path.resolve())
+
+
+def _hash_file(path: Path) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _user_aliases(data_dir: Path) -> Path | None:
+    path = data_dir / USER_ALIASES
+    return path if path.exists() else None

@@ -1,0 +1,164 @@
+"""The query layer: SearchRequest -> SearchResult over one index snapshot.
+
+The walk: parse the query -> resolve facet values (aliases, source keys) ->
+the engine matches and scores -> filters and disjunctive facet counts on
+in-memory columns -> sort, collapse stories, page -> hits with snippets.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from indexer import analysis, query, snippets
+from indexer.facets import FacetFilters, count_facets
+from indexer.results import Hit, SearchRequest, SearchResult
+from indexer.snapshot import Snapshot
+
+_FAR_PAST, _FAR_FUTURE = -1, 1 << 30  # sort keys for undated articles
+
+
+@dataclass
+class _Ranked:
+    docnums: np.ndarray
+    scores: np.ndarray
+
+
+def run_search(snap: Snapshot, request: SearchRequest) -> SearchResult:
+    started = time.perf_counter()
+    parsed = query.parse(request.q)
+    warnings = list(parsed.warnings)
+    node = snap.resolve_keywords(parsed.node, warnings)
+    expansions: set[str] = set()
+    docnums, scores = snap.reader.match(node, warnings, expansions)
+    cols = snap.columns
+
+    filters = FacetFilters.build(snap, request, warnings)
+    matched = np.zeros(cols.size, bool)
+    matched[docnums] = True
+    facets = count_facets(snap, request, matched, filters)
+    keep = filters.all_mask(matched)
+    selected = keep[docnums]
+    ranked = _sort(snap, _Ranked(docnums[selected], scores[selected]), request.sort)
+    total_articles = len(ranked.docnums)
+    order = _collapse(snap, ranked) if request.collapse else np.arange(total_articles)
+    first = (request.page - 1) * request.page_size
+    page = order[first : first + request.page_size]
+
+    marker = snippets.marker_for(node, expansions)
+    hits = tuple(
+        _hit(snap, ranked, i, marker, request, _others(snap, ranked, i) if request.collapse else ())
+        for i in page
+    )
+    suggestion = None
+    if len(order) < 3 and request.q.strip():
+        suggestion = snap.suggest(parsed.node, len(order))
+    return SearchResult(
+        request=request,
+        hits=hits,
+        total=len(order),
+        total_articles=total_articles,
+        facets=facets,
+        took_ms=(time.perf_counter() - started) * 1000,
+        parsed=parsed.text,
+        warnings=tuple(dict.fromkeys(warnings)),
+        suggestion=suggestion,
+    )
+
+
+def _sort(snap: Snapshot, r: _Ranked, sort: str) -> _Ranked:
+    day = snap.columns.day[r.docnums]
+    if sort == "relevance":
+        order = np.lexsort((r.docnums, -day, -r.scores))
+    elif sort == "newest":
+        order = np.lexsort((-r.scores, -np.where(day == 0, _FAR_PAST, day)))
+    else:
+        order = np.lexsort((-r.scores, np.where(day == 0, _FAR_FUTURE, day)))
+    return _Ranked(r.docnums[order], r.scores[order])
+
+
+def _collapse(snap: Snapshot, r: _Ranked) -> np.ndarray:
+    """Positions in ``r`` of the first (best) article of each story."""
+    stories = snap.columns.story[r.docnums]
+    _, first = np.unique(stories, return_index=True)
+    return np.sort(first)
+
+
+def _others(snap: Snapshot, r: _Ranked, i: int) -> np.ndarray:
+    stories = snap.columns.story[r.docnums]
+    same = np.flatnonzero(stories == stories[i])
+    return same[same != i]
+
+
+def _hit(
+    snap: Snapshot,
+    r: _Ranked,
+    i: int,
+    marker: snippets.Marker,
+    request: SearchRequest,
+    others: np.ndarray | tuple = (),
+) -> Hit:
+    docnum = int(r.docnums[i])
+    rec = snap.record(docnum)
+    snippet = snippets.snippet(rec.body, marker) if request.snippets else ""
+    return Hit(
+        id=rec.id,
+        title=rec.title,
+        title_html=snippets.highlight(rec.title, marker),
+        source=rec.source,
+        source_name=rec.source_name,
+        published=rec.published,
+        actors=rec.actors,
+        url=rec.url,
+        score=round(float(r.scores[i]), 4),
+        snippet=snippet,
+        story=rec.story,
+        other_outlets=tuple(_brief(snap, r, int(j)) for j in others),
+    )
+
+
+def _brief(snap: Snapshot, r: _Ranked, i: int) -> Hit:
+    rec = snap.record(int(r.docnums[i]))
+    return Hit(
+        id=rec.id,
+        title=rec.title,
+        title_html=snippets.highlight(rec.title, snippets.Marker()),
+        source=rec.source,
+        source_name=rec.source_name,
+        published=rec.published,
+        actors=rec.actors,
+        url=rec.url,
+        score=round(float(r.scores[i]), 4),
+        snippet="",
+        story=rec.story,
+    )
+
+
+
+MLT_TERMS = 12
+
+
+def more_like_this(snap: Snapshot, article_id: str, limit: int) -> list[Hit]:
+    """Rank by the article's most distinctive words (tf x idf), its own story left out."""
+    docnum = snap.reader.docnum_of(article_id)
+    if docnum is None:
+        return []
+    rec = snap.record(docnum)
+    tf = Counter(analysis.terms(rec.title + "\n" + rec.body))
+    n = snap.reader.doc_count
+    weight = {
+        t: c * math.log(1 + n / (1 + snap.reader.doc_frequency("body", t))) for t, c in tf.items()
+    }
+    top = sorted(weight, key=lambda t: -weight[t])[:MLT_TERMS]
+    docnums, scores = snap.reader.match_any(top)
+    cols = snap.columns
+    keep = cols.story[docnums] != cols.story[docnum]
+    ranked = _sort(snap, _Ranked(docnums[keep], scores[keep]), "relevance")
+    order = _collapse(snap, ranked)[:limit]
+    marker = snippets.Marker(frozenset(top))
+    request = SearchRequest(snippets=True)
+    return [_hit(snap, ranked, int(i), marker, request) for i in order]

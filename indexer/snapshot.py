@@ -1,0 +1,121 @@
+"""One open, immutable view of an index generation: engine reader, columns, aliases.
+
+A snapshot is what a search runs against; :class:`indexer.Index` swaps in a
+new one when the data directory moves to a new generation or commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from indexer import query
+from indexer.actors import AliasTable, actor_key, load_aliases
+from indexer.backend.whoosh_engine import WhooshIndex, WhooshReader
+from indexer.columns import Columns, load_columns
+from indexer.metadata import normalise_source
+from indexer.results import ArticleRecord
+from indexer.store import GenerationMeta
+
+
+class Snapshot:
+    def __init__(self, generation: Path, meta: GenerationMeta, aliases_path: Path | None) -> None:
+        self.generation = generation
+        self.meta = meta
+        self.engine = WhooshIndex.open(generation)
+        self.version = (generation.name, self.engine.version())
+        self.reader: WhooshReader = self.engine.reader()
+        self.aliases: AliasTable = load_aliases(aliases_path).with_learned(meta.learned_aliases)
+        self.record = lru_cache(maxsize=4096)(self._record)
+
+    def close(self) -> None:
+        self.reader.close()
+
+    @cached_property
+    def columns(self) -> Columns:
+        return load_columns(self.reader)
+
+    # -- stored articles -------------------------------------------------------
+
+    def _record(self, docnum: int) -> ArticleRecord:
+        s = self.reader.stored(docnum)
+        published = s.get("published")
+        return ArticleRecord(
+            id=s["id"],
+            title=s.get("title", ""),
+            body=s.get("body", ""),
+            source=s.get("source"),
+            source_name=s.get("source_name") or s.get("source"),
+            url=s.get("url"),
+            published=dt.date.fromisoformat(published) if published else None,
+            authors=tuple(s.get("authors") or ()),
+            actors=tuple(a for a in s.get("actor", "").split(",") if a),
+            origin=s.get("origin", ""),
+            story=s.get("story"),
+        )
+
+    def article(self, article_id: str) -> ArticleRecord | None:
+        docnum = self.reader.docnum_of(article_id)
+        return None if docnum is None else self.record(docnum)
+
+    def story_copies(self, article_id: str) -> list[ArticleRecord]:
+        docnum = self.reader.docnum_of(article_id)
+        if docnum is None:
+            return []
+        cols = self.columns
+        same = np.flatnonzero((cols.story == cols.story[docnum]) & cols.live)
+        copies = [self.record(int(d)) for d in same if d != docnum]
+        return sorted(copies, key=lambda r: (r.published or dt.date.min, r.id), reverse=True)
+
+    # -- facet values ----------------------------------------------------------
+
+    @cached_property
+    def _names_by_key(self) -> dict[str, list[str]]:
+        by_key: dict[str, list[str]] = defaultdict(list)
+        for name in self.columns.actors:
+            by_key[actor_key(name)].append(name)
+        return by_key
+
+    def actor_names(self, value: str) -> list[str]:
+        """Indexed actor names that ``value`` (any alias or spelling) stands for."""
+        keys = {actor_key(self.aliases.canonical(value)), actor_key(value)}
+        return [n for k in keys for n in self._names_by_key.get(k, ())]
+
+    def source_key(self, value: str) -> str:
+        normalised = normalise_source(value)
+        return normalised[0] if normalised else value.strip().casefold()
+
+    @cached_property
+    def _source_labels(self) -> dict[str, str]:
+        labels: dict[str, str] = {}
+        cols = self.columns
+        for i, key in enumerate(cols.sources):
+            docnum = int((cols.source == i).argmax())
+            labels[key] = self.record(docnum).source_name or key
+        return labels
+
+    def source_label(self, key: str) -> str:
+        return self._source_labels.get(key, key)
+
+    def resolve_keywords(self, node: query.Node, warnings: list[str]) -> query.Node:
+        """``actor:GSIM`` -> the indexed names of JNIM; ``source:www.X.com`` -> ``x.com``."""
+        if isinstance(node, query.Keyword):
+            if node.field == "source":
+                return query.Keyword("source", self.source_key(node.value))
+            names = self.actor_names(node.value)
+            if not names:
+                return query.Keyword("actor", self.aliases.canonical(node.value))
+            items = tuple(query.Keyword("actor", n) for n in names)
+            return items[0] if len(items) == 1 else query.Or(items)
+        if isinstance(node, (query.And, query.Or)):
+            return type(node)(tuple(self.resolve_keywords(i, warnings) for i in node.items))
+        if isinstance(node, query.Not):
+            return query.Not(self.resolve_keywords(node.item, warnings))
+        return node
+
+    def suggest(self, node: query.Node, found: int) -> str | None:
+        return None

@@ -1,0 +1,147 @@
+"""Highlighted snippets: the best passages of a text, query words in ``<mark>``.
+
+Matching is by index term (so ``hideouts`` marks "hideouts" for the query
+``hideout``) but what is shown is always the original text, escaped, then
+passed through nh3 allowing only ``<mark>``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import nh3
+
+from indexer import analysis, query
+
+SNIPPET_CHARS = 240
+MAX_PASSAGES = 3
+SCAN_CHARS = 60_000  # long bodies: passages are looked for in their first part
+_ELLIPSIS = " … "
+
+
+@dataclass(frozen=True)
+class Marker:
+    """What to mark: index terms, and folded prefixes from ``word*`` queries."""
+
+    terms: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.terms or self.prefixes)
+
+    def matches(self, word: str) -> bool:
+        word_terms = analysis.word_terms(word)
+        if any(t in self.terms for t in word_terms):
+            return True
+        return bool(self.prefixes) and analysis.fold(word).startswith(self.prefixes)
+
+
+def marker_for(node: query.Node, expansions: Iterable[str] = ()) -> Marker:
+    """The words a query looks for (outside NOT), plus engine expansions (fuzzy)."""
+    terms: set[str] = set(expansions)
+    prefixes: list[str] = []
+
+    def walk(n: query.Node) -> None:
+        if isinstance(n, (query.And, query.Or)):
+            for item in n.items:
+                walk(item)
+        elif isinstance(n, (query.Word, query.Phrase)) and n.field in (None, "title", "body"):
+            terms.update(analysis.terms(n.text))
+        elif isinstance(n, query.Prefix) and n.field in (None, "title", "body"):
+            prefixes.append(analysis.fold(n.text))
+        elif isinstance(n, query.Fuzzy) and n.field in (None, "title", "body"):
+            terms.update(analysis.terms(n.text))
+
+    walk(node)
+    return Marker(frozenset(terms), tuple(prefixes))
+
+
+def _spans(text: str, marker: Marker) -> list[tuple[int, int]]:
+    if not marker:
+        return []
+    return [
+        (m.start(), m.end())
+        for m in _WORDS.finditer(text, 0, min(len(text), SCAN_CHARS))
+        if marker.matches(m.group())
+    ]
+
+
+_WORDS = re.compile(analysis.WORD_PATTERN)
+
+
+def highlight(text: str, marker: Marker) -> str:
+    """All of ``text``, escaped, with matching words marked."""
+    return _clean(_render(text, 0, len(text), _spans(text, marker)))
+
+
+def snippet(text: str, marker: Marker, size: int = SNIPPET_CHARS) -> str:
+    """Up to three best passages around the matches; the lead when nothing matches."""
+    spans = _spans(text, marker)
+    if not spans:
+        start, end = 0, _cut_end(text, min(len(text), size))
+        lead = _render(text, start, end, []) + ("…" if end < len(text) else "")
+        return _clean(" ".join(lead.split()))
+    windows = _best_windows(text, spans, marker, size)
+    parts = []
+    for start, end in windows:
+        inside = [s for s in spans if s[0] >= start and s[1] <= end]
+        prefix = "…" if start > 0 else ""
+        suffix = "…" if end < len(text) else ""
+        parts.append(prefix + _render(text, start, end, inside) + suffix)
+    return _clean(" ".join(" ".join(parts).split()))
+
+
+def _best_windows(
+    text: str, spans: list[tuple[int, int]], marker: Marker, size: int
+) -> list[tuple[int, int]]:
+    """Greedy: the window with most distinct matched words, then the next disjoint one."""
+    candidates = []
+    for first, _ in spans:
+        start = _cut_start(text, max(0, first - size // 4))
+        end = _cut_end(text, min(len(text), start + size))
+        covered = {analysis.fold(text[s:e]) for s, e in spans if s >= start and e <= end}
+        candidates.append((len(covered), -start, start, end))
+    candidates.sort(reverse=True)
+    chosen: list[tuple[int, int]] = []
+    budget = size * MAX_PASSAGES // 2 if len(spans) > 1 else size
+    for _, _, start, end in candidates:
+        if len(chosen) >= MAX_PASSAGES or sum(e - s for s, e in chosen) + (end - start) > budget + size:
+            break
+        if all(end <= s or start >= e for s, e in chosen):
+            chosen.append((start, end))
+    return sorted(chosen)
+
+
+def _cut_start(text: str, pos: int) -> int:
+    """Move ``pos`` forward to the start of a word (or a sentence start close before it)."""
+    if pos == 0:
+        return 0
+    sentence = max(text.rfind(". ", max(0, pos - 40), pos), text.rfind("\n", max(0, pos - 40), pos))
+    if sentence != -1:
+        return sentence + 1 + (text[sentence + 1 : sentence + 2].isspace())
+    space = text.find(" ", pos)
+    return pos if space == -1 else space + 1
+
+
+def _cut_end(text: str, pos: int) -> int:
+    if pos >= len(text):
+        return len(text)
+    space = text.rfind(" ", 0, pos)
+    return pos if space <= 0 else space
+
+
+def _render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
+    out, at = [], start
+    for s, e in spans:
+        out.append(html.escape(text[at:s]))
+        out.append("<mark>" + html.escape(text[s:e]) + "</mark>")
+        at = e
+    out.append(html.escape(text[at:end]))
+    return "".join(out)
+
+
+def _clean(fragment: str) -> str:
+    return nh3.clean(fragment, tags={"mark"}, attributes={}, strip_comments=True)
