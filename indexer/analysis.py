@@ -85,4 +85,9 @@ def analyse(text: str) -> Iterator[Token]:
 
 def terms(text: str) -> list[str]:
     """Just the index terms of ``text``, in order."""
-    return [t for w in _word_tokenizer.tokenize(text) for t in word_terms(w)]
+    return [t for w in words(text) for t in word_terms(w)]
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` as written (for showing a term in its original form)."""
+    return _word_tokenizer.tokenize(text)

@@ -19,6 +19,7 @@ import numpy as np
 from indexer import query, snippets, store
 from indexer.reindex import USER_ALIASES
 from indexer.results import (
+    MATCHES,
     SORTS,
     ArticleRecord,
     Facet,
@@ -161,7 +162,7 @@ class Index:
                 first_date=dt.date.fromordinal(int(dated.min())) if len(dated) else None,
                 last_date=dt.date.fromordinal(int(dated.max())) if len(dated) else None,
                 undated=int((live & (cols.day == 0)).sum()),
-                size_bytes=snap.reader.size_bytes(),
+                size_bytes=snap.engine.size_bytes(),
                 generation=f"{snap.generation.name}.{snap.version[1]}",
                 built_at=snap.meta.updated_at,
                 schema_version=snap.meta.schema_version,
@@ -182,6 +183,8 @@ def validate(request: SearchRequest) -> None:
         raise InvalidRequest("page_size", f"must be a whole number from 1 to {MAX_PAGE_SIZE}")
     if request.sort not in SORTS:
         raise InvalidRequest("sort", f"must be one of {', '.join(SORTS)}")
+    if request.match not in MATCHES:
+        raise InvalidRequest("match", f"must be one of {', '.join(MATCHES)}")
     if request.date_from and request.date_to and request.date_from > request.date_to:
         raise InvalidRequest("date_from", "is after date_to")
     if not isinstance(request.facet_size, int) or request.facet_size < 1:

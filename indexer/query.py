@@ -288,7 +288,9 @@ def _unary(r: _Reader, depth: int) -> Node | None:
     if tok.kind == "(":
         if depth >= 32:
             r.warn("parentheses nested too deeply were flattened")
-            return _unary(r, depth) if r.peek() is not None else None
+            while (nxt := r.peek()) is not None and nxt.kind == "(":
+                r.take()
+            return None
         inner = _or(r, depth + 1)
         if r.peek() is None:
             r.warn("unbalanced '(' closed at the end of the query")
@@ -335,3 +337,32 @@ def _words(text: str, name: str | None, phrase: bool) -> Node | None:
         return Fuzzy(word, max(0, min(edits, 2)), name)
     return Word(text, name)
 
+
+
+def any_word(node: Node) -> Node:
+    """The query with its top-level words ORed (NOT, fields and dates stay required)."""
+    if not isinstance(node, And):
+        return node
+    required = tuple(i for i in node.items if isinstance(i, (Not, Keyword, Dates)))
+    optional = tuple(i for i in node.items if not isinstance(i, (Not, Keyword, Dates)))
+    if len(optional) < 2:
+        return node
+    return _and_of([*required, Or(optional)])
+
+
+def words_of(node: Node) -> list[str]:
+    """The plain words a query looks for (outside NOT), for spelling suggestions."""
+    if isinstance(node, Word) and node.field in (None, "title", "body"):
+        return [node.text]
+    if isinstance(node, (And, Or)):
+        return [w for item in node.items for w in words_of(item)]
+    return []
+
+
+def replace_words(node: Node, replacements: dict[str, str]) -> Node:
+    """``node`` with plain words swapped for their replacements."""
+    if isinstance(node, Word) and node.text in replacements:
+        return Word(replacements[node.text], node.field)
+    if isinstance(node, (And, Or)):
+        return type(node)(tuple(replace_words(i, replacements) for i in node.items))
+    return node

@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[str, ...] = ("relevance", "newest", "oldest")
+Match = Literal["all", "any"]
+MATCHES: tuple[str, ...] = ("all", "any")
 FACET_FIELDS: tuple[str, ...] = ("source", "actor", "date")
 
 
@@ -17,7 +19,9 @@ class SearchRequest:
 
     Values inside one facet filter combine with OR, different facets with AND.
     ``date_from``/``date_to`` are inclusive. ``dates`` holds selected date-facet
-    buckets (``2024``, ``2024-09``, ``2024-09-17`` or ``undated``).
+    buckets (``2024``, ``2024-09``, ``2024-09-17`` or ``undated``). ``match``:
+    whether plain words must all occur (the default; when no article has them
+    all, articles with any are shown, with a warning) or any of them may.
     """
 
     q: str = ""
@@ -27,6 +31,7 @@ class SearchRequest:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     sort: Sort = "relevance"
+    match: Match = "all"
     page: int = 1
     page_size: int = 10
     collapse: bool = True

@@ -32,9 +32,16 @@ def run_search(snap: Snapshot, request: SearchRequest) -> SearchResult:
     started = time.perf_counter()
     parsed = query.parse(request.q)
     warnings = list(parsed.warnings)
-    node = snap.resolve_keywords(parsed.node, warnings)
+    resolved = node = snap.resolve_keywords(parsed.node, warnings)
+    if request.match == "any":
+        node = query.any_word(node)
     expansions: set[str] = set()
     docnums, scores = snap.reader.match(node, warnings, expansions)
+    if not len(docnums) and request.match == "all" and (looser := query.any_word(node)) != node:
+        docnums, scores = snap.reader.match(looser, warnings, expansions)
+        if len(docnums):
+            node = looser
+            warnings.append("no article has all the words: showing articles with any of them")
     cols = snap.columns
 
     filters = FacetFilters.build(snap, request, warnings)
@@ -56,7 +63,7 @@ def run_search(snap: Snapshot, request: SearchRequest) -> SearchResult:
     )
     suggestion = None
     if len(order) < 3 and request.q.strip():
-        suggestion = snap.suggest(parsed.node, len(order))
+        suggestion = snap.suggest(resolved, len(order))
     return SearchResult(
         request=request,
         hits=hits,

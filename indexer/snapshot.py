@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer import query
+from indexer import analysis, query
 from indexer.actors import AliasTable, actor_key, load_aliases
 from indexer.backend.whoosh_engine import WhooshIndex, WhooshReader
 from indexer.columns import Columns, load_columns
@@ -118,4 +118,38 @@ class Snapshot:
         return node
 
     def suggest(self, node: query.Node, found: int) -> str | None:
+        """Did-you-mean: the query with rare words replaced by close, frequent ones.
+
+        Offered only when the replacement finds more than the ``found`` results.
+        """
+        replaced = {w: better for w in query.words_of(node) if (better := self._respell(w))}
+        if not replaced:
+            return None
+        suggestion = query.replace_words(node, replaced)
+        docnums, _ = self.reader.match(suggestion, [], set())
+        return str(suggestion) if len(docnums) > found else None
+
+    def _respell(self, word: str) -> str | None:
+        words = analysis.terms(word)
+        if len(words) != 1:
+            return None
+        term = words[0]
+        freq = self._frequency(term)
+        candidates = {t for f in query.TEXT_FIELDS for t in self.reader.terms_within(f, term, 2)}
+        best = max(candidates - {term}, key=lambda t: (self._frequency(t), t), default=None)
+        if best is None or self._frequency(best) <= max(2 * freq, freq + 1):
+            return None
+        return self._surface_form(best)
+
+    def _frequency(self, term: str) -> int:
+        return sum(self.reader.doc_frequency(f, term) for f in query.TEXT_FIELDS)
+
+    def _surface_form(self, term: str) -> str | None:
+        """The word as articles write it (``Guterres``), not its stem (``guterr``)."""
+        docnums, _ = self.reader.match_any([term])
+        for docnum in docnums[:3]:
+            rec = self.record(int(docnum))
+            for word in analysis.words(rec.title + "\n" + rec.body):
+                if analysis.word_terms(word) == (term,):
+                    return word
         return None

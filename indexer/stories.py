@@ -1,28 +1,74 @@
-"""Story ids: copies of one story (syndicated wire copy) share a story id."""
+"""Story ids: near-duplicate copies of one story (syndicated wire copy) share an id.
+
+Each article's text is cut into overlapping 5-word shingles (of its index
+terms, so case, accents and stop words do not matter), summarised as a 64-way
+MinHash, and looked up in an LSH table of the corpus: a copy whose estimated
+Jaccard similarity is at least ``THRESHOLD`` joins that copy's story.
+Signatures are stored in the index so later incremental runs see every story.
+"""
 
 from __future__ import annotations
 
-import hashlib
+import zlib
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
 
 from indexer.analysis import terms
 from indexer.article import Article
 
+NUM_PERM = 64
+SHINGLE = 5
+THRESHOLD = 0.7
+_SCHEME = "affine32"
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, scheme=_SCHEME).permutations
+
+
+def _crc(data: bytes) -> int:
+    return zlib.crc32(data)
+
+
+def signature_of(text: str) -> MinHash:
+    words = terms(text)
+    n = max(1, len(words) - SHINGLE + 1)
+    shingles = {" ".join(words[i : i + SHINGLE]).encode() for i in range(n)}
+    m = MinHash(num_perm=NUM_PERM, permutations=_PERMUTATIONS, scheme=_SCHEME, hashfunc=_crc)
+    m.update_batch(list(shingles))
+    return m
+
+
+def _from_bytes(data: bytes) -> MinHash:
+    values = np.frombuffer(data, dtype=np.uint64).copy()
+    return MinHash(num_perm=NUM_PERM, hashvalues=values, scheme=_SCHEME, hashfunc=_crc)
+
 
 class StoryFinder:
-    """Gives each article the story id of an earlier copy of the same text, or a new one."""
+    """Gives each article the story of a near-identical earlier article, or its own id."""
 
     def __init__(self) -> None:
-        self._by_signature: dict[bytes, str] = {}
+        self._lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+        self._story: dict[str, str] = {}  # lsh key -> story id
+        self._sigs: dict[str, MinHash] = {}
 
     def remember(self, story: str, signature: bytes) -> None:
-        if signature:
-            self._by_signature.setdefault(signature, story)
+        """Add an already indexed article (its stored story and signature)."""
+        if len(signature) == NUM_PERM * 8:
+            self._add(story, _from_bytes(signature))
 
     def assign(self, article: Article) -> tuple[str, bytes]:
-        signature = _fingerprint(article.body or article.title)
-        story = self._by_signature.setdefault(signature, article.id)
-        return story, signature
+        text = article.body if len(article.body) >= 40 else f"{article.title}\n{article.body}"
+        sig = signature_of(text)
+        story = article.id
+        best = THRESHOLD
+        for key in self._lsh.query(sig):
+            similarity = sig.jaccard(self._sigs[key])
+            if similarity >= best:
+                story, best = self._story[key], similarity
+        self._add(story, sig)
+        return story, sig.hashvalues.astype(np.uint64).tobytes()
 
-
-def _fingerprint(text: str) -> bytes:
-    return hashlib.blake2b(" ".join(terms(text)).encode(), digest_size=12).digest()
+    def _add(self, story: str, sig: MinHash) -> None:
+        key = str(len(self._story))
+        self._story[key] = story
+        self._sigs[key] = sig
+        self._lsh.insert(key, sig)

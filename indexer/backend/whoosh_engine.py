@@ -106,6 +106,10 @@ class WhooshIndex:
     def exists(path: Path) -> bool:
         return whoosh_index.exists_in(str(path), indexname=INDEX_NAME)
 
+    def size_bytes(self) -> int:
+        folder = self._ix.storage.folder
+        return sum(f.stat().st_size for f in os.scandir(folder) if f.is_file())
+
     def version(self) -> int:
         """Changes with every commit, so caches can key on it."""
         return self._ix.latest_generation()
@@ -207,7 +211,14 @@ class WhooshReader:
 
     def column(self, fieldname: str) -> list[str]:
         """The value of a single-valued sortable field for every document number."""
-        return list(self._r.column_reader(fieldname))
+        values: list[str] = []
+        for leaf, _offset in self._r.leaf_readers():
+            # (Whoosh's multi-segment column reader skips segments without the column)
+            if leaf.has_column(fieldname):
+                values.extend(leaf.column_reader(fieldname, translate=True))
+            else:
+                values.extend([""] * leaf.doc_count_all())
+        return values
 
     def keyword_postings(self, fieldname: str) -> Iterator[tuple[str, np.ndarray]]:
         """Each term of a keyword field with the live documents that carry it."""
@@ -222,12 +233,6 @@ class WhooshReader:
     def terms_within(self, fieldname: str, term: str, max_edits: int) -> list[str]:
         return list(self._r.terms_within(fieldname, term, max_edits, prefix=1))
 
-    def size_bytes(self) -> int:
-        storage = self._r.storage if hasattr(self._r, "storage") else None
-        folder = getattr(storage, "folder", None)
-        if folder is None:
-            return 0
-        return sum(f.stat().st_size for f in os.scandir(folder) if f.is_file())
 
 
 class _Translator:

@@ -40,7 +40,7 @@ class CorpusFile:
 
 def read_file(path: Path, root: Path) -> FileRead:
     """Read the articles in one file; never raises for bad or vanished input."""
-    rel = path.relative_to(root).as_posix()
+    rel = _relative(path, root)
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
         return FileRead(problems=[Problem(rel, f"unsupported file type ({path.suffix or 'no suffix'})")])
@@ -50,6 +50,13 @@ def read_file(path: Path, root: Path) -> FileRead:
         return FileRead(problems=[Problem(rel, str(error))])
     except OSError as error:
         return FileRead(problems=[Problem(rel, f"cannot read: {error.strerror or error}")])
+
+
+def _relative(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` in POSIX form (a fast path for what the walk gives)."""
+    text, prefix = str(path), os.path.join(str(root), "")
+    rel = text[len(prefix) :] if text.startswith(prefix) else str(path.relative_to(root))
+    return rel.replace(os.sep, "/")
 
 
 def iter_corpus(paths: Sequence[Path]) -> Iterator[CorpusFile | Problem]:
@@ -66,53 +73,60 @@ def iter_corpus(paths: Sequence[Path]) -> Iterator[CorpusFile | Problem]:
             yield Problem(str(path), _reason(error, "no such file or directory"))
             continue
         if stat.S_ISDIR(info.st_mode):
-            yield from _walk(path)
+            yield from _walk(path, info)
         else:
             yield CorpusFile(path, path.parent, path.name)
 
 
-def _walk(root: Path) -> Iterator[CorpusFile | Problem]:
-    """Depth-first, sorted walk of ``root`` that reports instead of raising."""
-    seen = {_identity(os.stat(root))}
-    stack: list[Iterator[os.DirEntry[str]]] = [iter(_entries(root, root, []))]
-    problems: list[Problem] = []
+def _walk(root: Path, info: os.stat_result) -> Iterator[CorpusFile | Problem]:
+    """Depth-first, name-sorted walk of ``root`` that reports instead of raising."""
+    seen = {_identity(info)}
+    entries, error = _entries(root)
+    if error:
+        yield Problem(str(root), error)
+    # one frame per open folder: (its identity, its rel prefix, its remaining entries)
+    stack = [(_identity(info), "", iter(entries))]
     while stack:
-        yield from problems
-        problems.clear()
-        entry = next(stack[-1], None)
+        _, prefix, remaining = stack[-1]
+        entry = next(remaining, None)
         if entry is None:
             stack.pop()
             continue
         if entry.name.startswith("."):
             continue
-        rel = Path(entry.path).relative_to(root).as_posix()
+        rel = prefix + entry.name
         try:
             info = os.stat(entry.path)
         except OSError as error:
             broken = entry.is_symlink() and isinstance(error, FileNotFoundError)
-            problems.append(Problem(rel, "broken symlink" if broken else _reason(error, "vanished during the walk")))
+            yield Problem(rel, "broken symlink" if broken else _reason(error, "vanished during the walk"))
             continue
         if stat.S_ISDIR(info.st_mode):
-            if _identity(info) in seen:
-                problems.append(Problem(rel, "symlink to a folder already read: not followed"))
-            else:
-                seen.add(_identity(info))
-                stack.append(iter(_entries(Path(entry.path), root, problems)))
+            identity = _identity(info)
+            if identity in seen:
+                loop = any(frame[0] == identity for frame in stack)
+                yield Problem(
+                    rel, "symlink loop: not followed" if loop else "folder already read by another path"
+                )
+                continue
+            seen.add(identity)
+            entries, error = _entries(Path(entry.path))
+            if error:
+                yield Problem(rel, error)
+            stack.append((identity, rel + "/", iter(entries)))
         elif not stat.S_ISREG(info.st_mode):
-            problems.append(Problem(rel, "not a regular file"))
+            yield Problem(rel, "not a regular file")
         elif Path(entry.name).suffix.lower() in SUPPORTED_SUFFIXES:
             yield CorpusFile(Path(entry.path), root, rel)
-    yield from problems
 
 
-def _entries(folder: Path, root: Path, problems: list[Problem]) -> list[os.DirEntry[str]]:
-    """The entries of ``folder`` by name; an unreadable folder is a problem and has none."""
+def _entries(folder: Path) -> tuple[list[os.DirEntry[str]], str | None]:
+    """The entries of ``folder`` sorted by name, or none and why."""
     try:
         with os.scandir(folder) as entries:
-            return sorted(entries, key=lambda entry: entry.name)
+            return sorted(entries, key=lambda entry: entry.name), None
     except OSError as error:
-        problems.append(Problem(folder.relative_to(root).as_posix(), _reason(error, "vanished during the walk")))
-        return []
+        return [], _reason(error, "vanished during the walk")
 
 
 def _identity(info: os.stat_result) -> tuple[int, int]:

@@ -14,14 +14,14 @@ from pathlib import Path
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # whole-file formats (.txt, .json, .html)
 MAX_LINE_BYTES = MAX_FILE_BYTES  # one line of a .jsonl file
-SNIFF_CHARS = 8192  # how much text the binary check looks at
+SNIFF_CHARS = 8192  # how much of the input the binary check looks at
 MAX_CONTROL_SHARE = 0.1
 
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([\w.:-]{1,40})""", re.IGNORECASE)
 _META_SNIFF_BYTES = 4096
-# C0 and C1 control characters other than tab, newlines and form feed.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+# Control characters other than tab, newlines and form feed, as bytes (the same in UTF-8 and 8-bit codes).
+_CONTROL_BYTES = bytes(range(9)) + b"\x0b" + bytes(range(14, 32)) + b"\x7f"
 _MB = 1024 * 1024
 
 
@@ -48,16 +48,20 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str | None]:
     """
     if is_utf16(data):
         try:
-            return data.decode("utf-16"), None
+            text = data.decode("utf-16")
         except UnicodeDecodeError:
             raise Unreadable("binary file (invalid UTF-16 after a UTF-16 byte order mark)") from None
-    if b"\x00" in data:
+        if _mostly_controls(text[:SNIFF_CHARS].encode("utf-8", "surrogatepass")):
+            raise Unreadable("binary file")
+        return text, None
+    if b"\x00" in data or _mostly_controls(data[:SNIFF_CHARS]):
         raise Unreadable("binary file")
-    text, note = _decode_8bit(data, declared)
-    sample = text[:SNIFF_CHARS]
-    if sample and len(_CONTROL_RE.findall(sample)) > MAX_CONTROL_SHARE * len(sample):
-        raise Unreadable("binary file")
-    return text, note
+    return _decode_8bit(data, declared)
+
+
+def _mostly_controls(sample: bytes) -> bool:
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    return controls > MAX_CONTROL_SHARE * len(sample)
 
 
 def _decode_8bit(data: bytes, declared: str | None) -> tuple[str, str | None]:
@@ -94,11 +98,13 @@ def read_text(path: Path, html: bool = False) -> tuple[str, str | None]:
 
 def read_limited(path: Path, limit: int) -> bytes:
     """The bytes of ``path``, or :class:`Unreadable` if it is over ``limit`` bytes."""
-    with path.open("rb") as f:
+    with open(path, "rb") as f:
         size = os.fstat(f.fileno()).st_size
         if size > limit:
             raise too_large(size, limit)
-        data = f.read(limit + 1)  # the file may have grown since stat
+        data = f.read(size + 1)  # read(limit) would allocate ``limit`` bytes every time
+        if len(data) > size:  # the file grew since fstat
+            data += f.read(limit + 1 - len(data))
     if len(data) > limit:
         raise too_large(len(data), limit)
     return data

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Rule:
+    """A furniture pattern and the name of what it removes."""
+
     name: str  # what it removes
     pattern: str  # a regex matched against a whole line
 
@@ -30,16 +32,20 @@ _DATE = (
 # Lone lines that are never article text, wherever they are.
 LINE_RULES: tuple[Rule, ...] = (
     Rule("share buttons", rf"(?:share\s+(?:on|via)\s+)?(?:{_SHARE_SITES})"),
-    Rule("share label", r"share(?:\s+this(?:\s+(?:article|story|post))?)?\s*:?|shared\s+with|like\s+this\s*:"),
+    Rule(
+        "share label", r"share(?:\s+this(?:\s+(?:article|story|post))?)?\s*:?|shared\s+with|like\s+this\s*:"
+    ),
     Rule(
         "comment form",
         r"leave\s+a\s+(?:reply|comment)|post\s+comment|cancel\s+reply"
-        r"|(?:your\s+email\s+address\s+will\s+not\s+be\s+published\.?\s*)?required\s+fields\s+are\s+marked\s*\*?"
+        r"|(?:your\s+email\s+address\s+will\s+not\s+be\s+published\.?\s*)?"
+        r"required\s+fields\s+are\s+marked\s*\*?"
         r"|your\s+email\s+address\s+will\s+not\s+be\s+published\.?"
         r"|(?:comment|name|email|website)\s*\*"
-        r"|save\s+my\s+name,\s+email,\s+and\s+website\s+in\s+this\s+browser\s+for\s+the\s+next\s+time\s+i\s+comment\.?",
+        r"|save\s+my\s+name,\s+email,\s+and\s+website\s+in\s+this\s+browser"
+        r"\s+for\s+the\s+next\s+time\s+i\s+comment\.?",
     ),
-    Rule("page loading message", r"loading(?:\s+now)?\s*(?:\.\.\.|…)?"),
+    Rule("page loading message", r"(?:like\s+)?loading(?:\s+now)?\s*(?:\.\.\.|…)?"),
     Rule("translate widget", r"translate\s*»?|select\s+language"),
     Rule("summary heading", r"summary\s*:?|key\s+(?:points|takeaways)\s*:?"),
     Rule(
@@ -60,14 +66,18 @@ TAIL_RULES: tuple[Rule, ...] = (Rule("related-articles list", rf"[-–•*]\s+.+
 # "Gambiaj.com – (ABUJA, Nigeria) – ...": an outlet host opening the first paragraph.
 DATELINE = Rule("outlet in the dateline", r"(?P<source>[a-z0-9][\w-]*(?:\.[\w-]+)*\.[a-z]{2,})\s*[–—-]+\s+")
 
-# Section label: a lone word or two near the top, repeated from the headline.
+# Section label: a lone word or two near the top, repeated from the headline,
+# or a category ("Politics") on the first line, right above the headline.
 LABEL_MAX_WORDS = 3
+CATEGORY_MAX_WORDS = 2
 LABEL_MAX_CHARS = 40
 LEAD_LINES = 3  # how many first lines may hold a headline or a section label
 MAX_FURNITURE_CHARS = 120  # longer lines are article text: skip the furniture regexes
 MAX_TAIL_LINE_CHARS = 400
 
-_LINE_RE = re.compile("|".join(f"(?P<r{i}>{rule.pattern})" for i, rule in enumerate(LINE_RULES)), re.IGNORECASE)
+_LINE_RE = re.compile(
+    "|".join(f"(?P<r{i}>{rule.pattern})" for i, rule in enumerate(LINE_RULES)), re.IGNORECASE
+)
 _SOURCE_RE = re.compile(SOURCE_LINE.pattern, re.IGNORECASE)
 _TAIL_RE = re.compile("|".join(f"(?:{rule.pattern})" for rule in TAIL_RULES), re.IGNORECASE)
 _DATELINE_RE = re.compile(DATELINE.pattern, re.IGNORECASE)
@@ -102,15 +112,18 @@ def split_dateline(paragraph: str) -> tuple[str, str] | None:
     return (match.group("source"), paragraph[match.end() :]) if match else None
 
 
-def is_section_label(line: str, neighbour: str) -> bool:
+def is_section_label(line: str, neighbour: str, above: bool = False) -> bool:
     """Whether ``line`` is a section label for the headline-like ``neighbour``.
 
-    A label is a word or two, not a sentence, all of whose words the
-    (longer) neighbouring line repeats: "ECOWAS" above "ECOWAS Condemns ...".
+    A label is a word or two, not a sentence, that the (longer) neighbouring
+    line repeats ("ECOWAS" next to "ECOWAS Condemns ..."); ``above`` the
+    headline, on the first line, it need not be repeated ("Politics").
     """
     if len(line) > LABEL_MAX_CHARS or len(line) >= len(neighbour) or _SENTENCE_END_RE.search(line):
         return False
     words = _WORD_RE.findall(line.casefold())
     if not words or len(words) > LABEL_MAX_WORDS:
         return False
-    return set(words) <= set(_WORD_RE.findall(neighbour.casefold()))
+    return (above and len(words) <= CATEGORY_MAX_WORDS) or set(words) <= set(
+        _WORD_RE.findall(neighbour.casefold())
+    )

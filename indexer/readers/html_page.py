@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import trafilatura
-
 from indexer.article import Article, FileRead, Problem
 from indexer.metadata import derive_title, normalise_source, parse_date, source_from_url
 from indexer.readers.decoding import read_text
@@ -21,6 +19,8 @@ _DATE_PARAMS = {"extensive_search": False, "original_date": True}
 
 def read_html_page(path: Path, rel: str) -> FileRead:
     """Read one saved news page."""
+    import trafilatura  # noqa: PLC0415 -- costs 0.2 s to import: only when a page is read
+
     html, note = read_text(path, html=True)
     read = FileRead(notes=[note] if note else [])
     doc = trafilatura.bare_extraction(
@@ -32,7 +32,9 @@ def read_html_page(path: Path, rel: str) -> FileRead:
         return read
     body = "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
     url = doc.url or None
-    source = (normalise_source(doc.sitename) if doc.sitename else None) or (source_from_url(url) if url else None)
+    source = (normalise_source(doc.sitename) if doc.sitename else None) or (
+        source_from_url(url) if url else None
+    )
     read.articles.append(
         Article(
             id=rel.rpartition(".")[0],
@@ -42,7 +44,9 @@ def read_html_page(path: Path, rel: str) -> FileRead:
             source_name=source[1] if source else None,
             url=url,
             published=parse_date(doc.date) if doc.date else None,
-            authors=tuple(dict.fromkeys(name.strip() for name in (doc.author or "").split(";") if name.strip())),
+            authors=tuple(
+                dict.fromkeys(name.strip() for name in (doc.author or "").split(";") if name.strip())
+            ),
             origin=rel,
         )
     )

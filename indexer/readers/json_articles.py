@@ -16,7 +16,15 @@ from typing import IO, Any, AnyStr
 
 from indexer.article import Article, FileRead, Problem
 from indexer.metadata import derive_title, normalise_source, parse_date, source_from_url
-from indexer.readers.decoding import MAX_LINE_BYTES, SNIFF_CHARS, Unreadable, decode, is_utf16, read_text, too_large
+from indexer.readers.decoding import (
+    MAX_LINE_BYTES,
+    SNIFF_CHARS,
+    Unreadable,
+    decode,
+    is_utf16,
+    read_text,
+    too_large,
+)
 
 BODY_KEYS = ("body", "text", "content")
 DATE_KEYS = ("published", "date", "published_at", "publishedAt")
@@ -43,12 +51,13 @@ def read_json(path: Path, rel: str) -> FileRead:
         return read
     stem = rel.rpartition(".")[0]
     if isinstance(data, dict):
-        _add(read, data, stem, rel, None, "")
-    elif isinstance(data, list):
+        _add(read, data, stem, rel)
+    elif isinstance(data, list) and data:
         for n, item in enumerate(data, 1):
-            _add(read, item, f"{stem}:{n}", rel, None, f"item {n}: ")
+            _add(read, item, f"{stem}:{n}", rel, where=f"item {n}: ")
     else:
-        read.problems.append(Problem(rel, f"expected an object or a list of objects, got {_type(data)}"))
+        got = "an empty list" if data == [] else _type(data)
+        read.problems.append(Problem(rel, f"expected an object or a list of objects, got {got}"))
     return read
 
 
@@ -66,7 +75,7 @@ def read_jsonl(path: Path, rel: str) -> FileRead:
         except BadRecord as error:
             read.problems.append(Problem(rel, str(error), lineno))
             continue
-        _add(read, data, f"{stem}:{lineno}", rel, lineno, "")
+        _add(read, data, f"{stem}:{lineno}", rel, lineno=lineno)
     if not seen_text and not read.problems:
         raise Unreadable("no text (only whitespace)")
     return read
@@ -87,7 +96,9 @@ def _text_lines(path: Path, rel: str, read: FileRead) -> Iterator[tuple[int, str
     with opened as f:
         for lineno, line in enumerate(_lines(f, limit), 1):
             if isinstance(line, int):
-                read.problems.append(Problem(rel, str(too_large(line * scale, MAX_LINE_BYTES, "line")), lineno))
+                read.problems.append(
+                    Problem(rel, str(too_large(line * scale, MAX_LINE_BYTES, "line")), lineno)
+                )
             elif isinstance(line, str):
                 yield lineno, line
             else:
@@ -125,7 +136,9 @@ def _parse(text: str) -> Any:
         raise BadRecord("invalid JSON: nested too deeply") from None
 
 
-def _add(read: FileRead, data: Any, default_id: str, rel: str, lineno: int | None, where: str) -> None:
+def _add(
+    read: FileRead, data: Any, default_id: str, rel: str, *, lineno: int | None = None, where: str = ""
+) -> None:
     """Read one parsed object into ``read``: an article, a problem, or both."""
     try:
         article, date_problem = _article(data, default_id, rel, lineno)

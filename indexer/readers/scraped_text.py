@@ -21,11 +21,14 @@ MAX_HEADLINE_CHARS = 150
 DATE_WINDOW_CHARS = 1000  # the publication date is looked for in the opening only
 
 _ENDS_SENTENCE_RE = re.compile(r"[.!?:;][\"'”’)\]]*$")
+# A line ending like this broke off mid-sentence (lowercase only: "Plan A" is a heading).
 _ENDS_CONTINUATION_RE = re.compile(
-    r"(?:[,(–—-]|\b(?:the|a|an|of|to|and|or|but|in|on|at|by|for|with|from|that|as|had|has|have|was|were|is|are|be|been))$",
-    re.IGNORECASE,
+    r"(?:[,(–—-]|\b(?:the|a|an|of|to|and|or|but|in|on|at|by|for|with|from|that|as"
+    r"|had|has|have|was|were|is|are|be|been))$"
 )
 _LIST_ITEM_RE = re.compile(r"[-–•*]\s|\d{1,2}[.)]\s")
+_OPENING_QUOTES = "\"'“‘«"
+_TAIL_CHARS = 16  # the end-of-line regexes look at this much of a line, not all of it
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,8 @@ def _drop_lead(lines: list[str]) -> str:
         i
         for k, i in enumerate(lead)
         if any(
-            _reads_like_headline(lines[j]) and furniture.is_section_label(lines[i], lines[j])
+            _reads_like_headline(lines[j])
+            and furniture.is_section_label(lines[i], lines[j], above=k == 0 and j > i)
             for j in lead[max(k - 1, 0) : k + 2]
             if j != i
         )
@@ -113,10 +117,12 @@ def _drop_lead(lines: list[str]) -> str:
 
 
 def _reads_like_headline(line: str) -> bool:
+    """Short, starting like a title (not lowercase, not a list item), not ending like a sentence."""
     return (
         len(line) <= MAX_HEADLINE_CHARS
         and not line[0].islower()
-        and not _ENDS_SENTENCE_RE.search(line)
+        and (line[0].isalnum() or line[0] in _OPENING_QUOTES)
+        and not _ENDS_SENTENCE_RE.search(line, max(len(line) - _TAIL_CHARS, 0))
         and not line.endswith(",")
     )
 
@@ -139,6 +145,7 @@ def _paragraphs(lines: list[str]) -> list[str]:
 
 def _continues(previous: str, line: str) -> bool:
     """Whether ``line`` carries on the sentence ``previous`` broke off."""
-    if _ENDS_SENTENCE_RE.search(previous) or _LIST_ITEM_RE.match(line):
+    end = max(len(previous) - _TAIL_CHARS, 0)
+    if _ENDS_SENTENCE_RE.search(previous, end) or _LIST_ITEM_RE.match(line):
         return False
-    return line[0].islower() or line[0].isdigit() or _ENDS_CONTINUATION_RE.search(previous) is not None
+    return line[0].islower() or line[0].isdigit() or _ENDS_CONTINUATION_RE.search(previous, end) is not None

@@ -1,0 +1,33 @@
+"""The analysis chain: the same terms at index and query time."""
+
+from indexer.analysis import analyse, terms
+
+
+def test_case_and_accents_fold():
+    assert terms("Faladié") == terms("FALADIE") == terms("faladie")
+    assert terms("Goïta") == terms("Goita")
+
+
+def test_stemming_joins_word_forms():
+    assert terms("hideouts") == terms("hideout")
+    assert terms("attacks") == terms("attacked") == terms("attack")
+
+
+def test_apostrophes_and_possessives():
+    assert terms("Jama’at") == terms("Jama'at") == terms("Jamaat")
+    assert terms("Mali's") == terms("Mali’s") == terms("Mali")
+
+
+def test_hyphenated_words_index_their_parts():
+    assert terms("al-Qaeda") == terms("al Qaeda") == ["al", "qaeda"]
+
+
+def test_stop_words_are_dropped():
+    assert terms("the attack on the capital") == terms("attack capital")
+
+
+def test_spans_point_at_the_original_words():
+    text = "Colonel Goïta's junta"
+    tokens = list(analyse(text))
+    assert [text[t.start : t.end] for t in tokens] == ["Colonel", "Goïta's", "junta"]
+    assert [t.position for t in tokens] == [0, 1, 2]

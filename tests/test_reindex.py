@@ -1,0 +1,151 @@
+"""Reindex: incremental, atomic, locked, and honest about bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from indexer import Index, StoreError, reindex
+from indexer.store import ReindexLock, current_generation
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def search_ids(data: Path, q: str) -> list[str]:
+    with Index.open(data) as index:
+        return sorted(h.id for h in index.search(q, page_size=100, collapse=False).hits)
+
+
+def write_article(folder: Path, name: str, title: str, body: str) -> Path:
+    path = folder / name
+    path.write_text(json.dumps({"title": title, "body": body}), "utf-8")
+    return path
+
+
+def test_first_run_indexes_everything(corpus, tmp_path):
+    report = reindex([corpus], tmp_path / "data")
+    assert (report.added, report.updated, report.deleted, report.failed) == (5, 0, 0, 0)
+    assert report.full and report.articles == 5
+
+
+def test_second_run_skips_unchanged_files(corpus, tmp_path):
+    data = tmp_path / "data"
+    reindex([corpus], data)
+    report = reindex([corpus], data)
+    assert (report.added, report.updated, report.deleted, report.unchanged) == (0, 0, 0, 5)
+    assert not report.full
+
+
+def test_added_changed_and_deleted_files_are_applied(corpus, tmp_path):
+    data = tmp_path / "data"
+    reindex([corpus], data)
+    write_article(corpus, "new.json", "Zanzibar ferry", "A ferry reached Zanzibar.")
+    (corpus / "001_ee7b54f222b51b12.txt").write_text("Changed headline\nThe quokka story.\n", "utf-8")
+    (corpus / "002_f906829c3a93a056.txt").unlink()
+
+    report = reindex([], data)  # the corpus of the last run
+
+    assert (report.added, report.updated, report.deleted, report.unchanged) == (1, 1, 1, 3)
+    assert search_ids(data, "zanzibar") == ["new"]
+    assert search_ids(data, "quokka") == ["001_ee7b54f222b51b12"]
+    assert search_ids(data, "hideouts") == []
+    assert report.articles == 5
+
+
+def test_full_rebuild_switches_while_a_reader_holds_the_old_index(corpus, tmp_path):
+    data = tmp_path / "data"
+    reindex([corpus], data)
+    old = current_generation(data)
+    with Index.open(data) as reader:
+        assert reader.search("Guterres").total == 2
+        write_article(corpus, "extra.json", "Guterres speaks", "Guterres spoke again.")
+        report = reindex([corpus], data, full=True)
+        assert report.full and current_generation(data) != old
+        # the open index still answers, then follows the new generation by itself
+        assert reader.search("Guterres").total == 3
+    assert search_ids(data, "Guterres")[-1] == "extra"
+
+
+def test_a_second_reindex_at_once_is_refused(corpus, tmp_path):
+    data = tmp_path / "data"
+    with ReindexLock(data):
+        with pytest.raises(StoreError, match="another reindex is running .*pid"):
+            reindex([corpus], data)
+
+
+def test_a_lock_left_by_a_dead_process_is_recovered(corpus, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "reindex.lock").write_text("pid 999999, started long ago")
+    assert reindex([corpus], data).added == 5
+
+
+def test_bad_files_are_reported_and_the_rest_indexed(corpus, tmp_path):
+    (corpus / "binary.txt").write_bytes(b"\x00\x01\x02PK\x03\x04" * 50)
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "latin.txt").write_bytes("Caf\xe9 talks\n\nThe caf\xe9 owner met the mayor.".encode("cp1252"))
+    lines = [json.dumps({"id": "good1", "title": "Good one", "body": "First good line."}),
+             "{not json",
+             json.dumps({"id": "good2", "title": "Good two", "body": "Second good line."})]
+    (corpus / "feed.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
+
+    report = reindex([corpus], tmp_path / "data")
+
+    reasons = {(p.path, p.line): p.reason for p in report.problems}
+    assert any(path == "binary.txt" for path, _ in reasons)
+    assert any(path == "empty.txt" for path, _ in reasons)
+    assert ("feed.jsonl", 2) in reasons
+    assert any("cp1252" in note for note in report.notes)
+    assert search_ids(tmp_path / "data", "café") == ["latin"]
+    assert search_ids(tmp_path / "data", "good") == ["good1", "good2"]
+    assert report.articles == 5 + 3
+
+
+def test_an_older_schema_is_rebuilt_with_an_explanation(corpus, tmp_path):
+    data = tmp_path / "data"
+    reindex([corpus], data)
+    meta_path = current_generation(data) / "newsdex.json"
+    meta = json.loads(meta_path.read_text())
+    meta["schema_version"] = 0
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(StoreError, match="older newsdex"):
+        Index.open(data)
+    report = reindex([], data)
+    assert report.full and any("rebuilding" in n for n in report.notes)
+    assert search_ids(data, "Guterres")
+
+
+@pytest.mark.parametrize("kill_after", [0.1, 0.8, 1.6])
+def test_a_rebuild_killed_midway_leaves_the_old_index_searchable(tmp_path, kill_after):
+    corpus, data = tmp_path / "big", tmp_path / "data"
+    corpus.mkdir()
+    write_article(corpus, "first.json", "Kestrel", "A kestrel story.")
+    reindex([corpus], data)
+    for i in range(3000):
+        write_article(corpus, f"a{i:05d}.json", f"Heron {i}", f"Heron number {i} flew over the lake.")
+
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "--data", str(data), "reindex", "--full", "--quiet", str(corpus)],
+        cwd=REPO,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (data / "gen-000002").exists():
+        time.sleep(0.02)
+    time.sleep(kill_after)
+    assert proc.poll() is None, "the rebuild finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+    assert search_ids(data, "kestrel") == ["first"]
+    assert search_ids(data, "heron") == []
+
+    report = reindex([], data)
+    assert report.articles == 3001
+    assert len(search_ids(data, "kestrel OR heron")) == 100  # one page of 100

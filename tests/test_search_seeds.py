@@ -1,0 +1,51 @@
+"""Searching the five seeds: what a fresh install must answer."""
+
+import pytest
+
+
+def ids(result):
+    return sorted(h.id for h in result.hits)
+
+
+def test_guterres_is_in_seeds_002_and_004(seeds_index):
+    assert ids(seeds_index.search("Guterres")) == ["002_f906829c3a93a056", "004_04d21494b0b19014"]
+
+
+@pytest.mark.parametrize("furniture", ["facebook", '"email address"', '"illegal miners"', "translate"])
+def test_page_furniture_is_not_searchable(seeds_index, furniture):
+    assert seeds_index.search(furniture).total == 0
+
+
+def test_accent_folding(seeds_index):
+    assert ids(seeds_index.search("Goita")) == ["004_04d21494b0b19014"]
+    assert ids(seeds_index.search("Goïta")) == ["004_04d21494b0b19014"]
+
+
+def test_stemming(seeds_index):
+    assert ids(seeds_index.search("hideouts")) == ["002_f906829c3a93a056"]
+    assert ids(seeds_index.search("hideout")) == ["002_f906829c3a93a056"]
+
+
+def test_match_all_lists_every_article(seeds_index):
+    result = seeds_index.search("")
+    assert result.total_articles == 5
+
+
+def test_hits_carry_metadata(seeds_index):
+    hit = seeds_index.search("Faladie").hits[0]
+    assert hit.id in ("003_bb0a0735def43244", "004_04d21494b0b19014")
+    by_id = {h.id: h for h in seeds_index.search("Faladie").hits}
+    assert by_id["003_bb0a0735def43244"].source == "ghanaweb.com"
+    assert by_id["004_04d21494b0b19014"].published.isoformat() == "2024-09-17"
+
+
+def test_snippets_mark_original_words(seeds_index):
+    hit = seeds_index.search("hideout").hits[0]
+    assert "<mark>hideouts</mark>" in hit.snippet
+
+
+def test_article_by_id(seeds_index):
+    article = seeds_index.article("003_bb0a0735def43244")
+    assert article.title == "Al-Qaeda-Linked Group Claims Responsibility for Bamako Attack"
+    assert "Post Comment" not in article.body
+    assert seeds_index.article("nope") is None

@@ -1,0 +1,100 @@
+"""The JSON API: ``/api/search``, ``/api/articles/<id>``, ``/api/facets/<field>``, ``/api/stats``.
+
+Parameters are the search page's (see :mod:`web.params`); errors are
+``{"status", "error", "param", "message"}`` with a 400, 404 or 503.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, is_dataclass
+from typing import Any
+
+from flask import Blueprint, abort, jsonify, request, url_for
+
+from web import get_index, params
+from web.filters import search_url
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+MORE_LIKE_THIS = 5
+MAX_MORE_LIKE_THIS = 20
+
+
+@bp.get("/search")
+def search():  # type: ignore[no-untyped-def]
+    state = params.parse(request.args)
+    result = get_index().search(state.request())
+    body = result.to_dict()
+    body["pages"] = result.pages
+    body["links"] = _links(state, result.pages)
+    for hit in body["hits"]:
+        hit["links"] = {"html": url_for("pages.article", article_id=hit["id"], _external=True)}
+    return jsonify(body)
+
+
+@bp.get("/articles/<path:article_id>")
+def article(article_id: str):  # type: ignore[no-untyped-def]
+    limit = params.limit(request.args, MORE_LIKE_THIS, MAX_MORE_LIKE_THIS)
+    index = get_index()
+    record = index.article(article_id)
+    if record is None:
+        abort(404)
+    body = record.to_dict()
+    body["story_copies"] = [_brief(c) for c in index.story_copies(article_id)]
+    body["more_like_this"] = [_brief(h) for h in index.more_like_this(article_id, limit)]
+    body["links"] = {"html": url_for("pages.article", article_id=record.id, _external=True)}
+    return jsonify(body)
+
+
+@bp.get("/facets/<field>")
+def facet(field: str):  # type: ignore[no-untyped-def]
+    state = params.parse(request.args)
+    result = get_index().facet(field, state.request())
+    return jsonify(jsonable(result))
+
+
+@bp.get("/stats")
+def stats():  # type: ignore[no-untyped-def]
+    return jsonify(get_index().stats().to_dict())
+
+
+def _links(state: params.SearchState, pages: int) -> dict[str, str]:
+    root = request.host_url.rstrip("/")
+    links = {
+        "self": root + search_url(state, "api.search"),
+        "html": root + search_url(state, "pages.search"),
+        "atom": root + search_url(state.with_(), "feeds.atom"),
+        "csv": root + search_url(state.with_(), "feeds.export_csv"),
+    }
+    if state.page > 1:
+        links["prev"] = root + search_url(state.with_(page=min(state.page - 1, pages)), "api.search")
+    if state.page < pages:
+        links["next"] = root + search_url(state.with_(page=state.page + 1), "api.search")
+    return links
+
+
+def _brief(item: Any) -> dict[str, Any]:
+    """An article in a list: enough to show and link it."""
+    return {
+        "id": item.id,
+        "title": item.title,
+        "source": item.source,
+        "source_name": item.source_name,
+        "published": item.published.isoformat() if item.published else None,
+        "url": item.url,
+        "links": {"html": url_for("pages.article", article_id=item.id, _external=True)},
+    }
+
+
+def jsonable(value: Any) -> Any:
+    """Dataclasses, tuples and dates as JSON values (the engine's ``Facet`` has no ``to_dict``)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return jsonable(asdict(value))
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value

@@ -1,0 +1,108 @@
+"""The HTML pages: search (``/``), article (``/articles/<id>``), about (``/about``)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from markupsafe import Markup, escape
+
+from indexer import Index
+from indexer.results import Facet, SearchResult
+from web import get_index, params
+from web.filters import paragraphs
+
+bp = Blueprint("pages", __name__)
+
+MORE_LIKE_THIS = 5
+FACET_FIELDS = ("source", "actor")
+FACET_TITLES = {"source": "Sources", "actor": "People & organisations"}
+
+
+@bp.get("/")
+def search():  # type: ignore[no-untyped-def]
+    state = params.parse(request.args)
+    index = get_index()
+    result = index.search(state.request())
+    facets: dict[str, Facet] = dict(result.facets)
+    if state.expand:  # every value of one facet, not only the top ones
+        facets[state.expand] = index.facet(state.expand, state.request())
+    stats = index.stats() if state.blank or not result.total else None
+    return render_template(
+        "search.html",
+        state=state,
+        query=state.q,
+        result=result,
+        facets=facets,
+        facet_fields=FACET_FIELDS,
+        facet_titles=FACET_TITLES,
+        chips=_chips(state, result, facets),
+        stats=stats,
+        pages=_page_window(state.page, min(result.pages, params.MAX_PAGE)),
+        status=200,
+    )
+
+
+@bp.get("/articles/<path:article_id>")
+def article(article_id: str):  # type: ignore[no-untyped-def]
+    q = params.article_query(request.args)
+    index = get_index()
+    record = index.article(article_id)
+    if record is None:
+        abort(404)
+    if q:
+        title = Markup(Index.mark(record.title, q))
+        body = [Markup(Index.mark(p, q)) for p in paragraphs(record.body)]
+    else:
+        title = escape(record.title)
+        body = [escape(p) for p in paragraphs(record.body)]
+    return render_template(
+        "article.html",
+        record=record,
+        query=q,
+        title_html=title,
+        body=body,
+        copies=index.story_copies(article_id),
+        similar=index.more_like_this(article_id, MORE_LIKE_THIS),
+        back=params.SearchState(q=q) if q else None,
+    )
+
+
+@bp.get("/about")
+def about():  # type: ignore[no-untyped-def]
+    stats = get_index().stats()
+    return render_template("about.html", stats=stats, query="")
+
+
+def _chips(state: params.SearchState, result: SearchResult, facets: dict[str, Facet]) -> list[dict]:
+    """The active filters, each with a label and the URL that removes it."""
+    labels = {
+        (f, v.value): v.label for f in ("source", "actor") for v in facets[f].values if v.selected
+    }
+    chips: list[dict] = []
+    for field, values in (("source", state.sources), ("actor", state.actors)):
+        for value in values:
+            chips.append(
+                {
+                    "kind": "Source" if field == "source" else "Actor",
+                    "label": labels.get((field, value), value),
+                    "url": state.without(field, value),
+                }
+            )
+    for bucket in state.dates:
+        chips.append({"kind": "Date", "period": bucket, "url": state.without("date", bucket)})
+    if state.date_from:
+        chips.append({"kind": "From", "day": state.date_from, "url": state.without("from")})
+    if state.date_to:
+        chips.append({"kind": "To", "day": state.date_to, "url": state.without("to")})
+    return chips
+
+
+def _page_window(page: int, pages: int, width: int = 2) -> list[int | None]:
+    """Page numbers to link, with None for a gap: 1 … 4 5 [6] 7 8 … 20."""
+    shown = {1, pages, *range(max(1, page - width), min(pages, page + width) + 1)}
+    out: list[int | None] = []
+    for n in sorted(shown):
+        if out and n - (out[-1] or 0) > 1:
+            out.append(None)
+        out.append(n)
+    return out
+
