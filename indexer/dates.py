@@ -19,8 +19,9 @@ class DateRange:
     end: dt.date | None
 
     def __str__(self) -> str:
-        if self.start and self.end and bucket_range(_bucket_of(self)) == self:
-            return _bucket_of(self)
+        bucket = _bucket_of(self) if self.start and self.end else ""
+        if bucket and bucket_range(bucket) == self:
+            return bucket
         return f"{self.start or ''}..{self.end or ''}"
 
 

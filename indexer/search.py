@@ -161,7 +161,7 @@ def more_like_this(snap: Snapshot, article_id: str, limit: int) -> list[Hit]:
         t: c * math.log(1 + n / (1 + snap.reader.doc_frequency("body", t))) for t, c in tf.items()
     }
     top = sorted(weight, key=lambda t: -weight[t])[:MLT_TERMS]
-    docnums, scores = snap.reader.match_any(top)
+    docnums, scores = snap.reader.match_any(top, [weight[t] / weight[top[0]] for t in top])
     cols = snap.columns
     keep = cols.story[docnums] != cols.story[docnum]
     ranked = _sort(snap, _Ranked(docnums[keep], scores[keep]), "relevance")

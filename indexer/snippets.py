@@ -100,7 +100,7 @@ def _best_windows(
     """Greedy: the window with most distinct matched words, then the next disjoint one."""
     candidates = []
     for first, _ in spans:
-        start = _cut_start(text, max(0, first - size // 4))
+        start = _cut_start(text, max(0, min(first - size // 4, len(text) - size)))
         end = _cut_end(text, min(len(text), start + size))
         covered = {analysis.fold(text[s:e]) for s, e in spans if s >= start and e <= end}
         candidates.append((len(covered), -start, start, end))

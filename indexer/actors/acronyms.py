@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from .names import is_acronym
 
 _PAREN = re.compile(r"\(\s*([^()\n]{2,120}?)\s*\)")
-_WINDOW_STOP = re.compile(r"[.!?](?=\s)|[\n(),;:–—]")
+_WINDOW_STOP = re.compile(r"[.!?](?=\s)|\n(?=\s)|[(),;:–—]")  # a lone line break is wrapping
 _WORD = re.compile(r"\S+")
 _QUOTES = re.compile(r"(?<!\w)['‘’\"“”«»]|['‘’\"“”«»](?!\w)")  # quotes, not apostrophes
 _ACRONYM_BEFORE = re.compile(r"([A-Z][A-Za-z0-9.&-]{1,11})[\s\"“”‘’]*$")

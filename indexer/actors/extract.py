@@ -55,6 +55,7 @@ class ActorExtractor:
             self._known[key] = (self._aliases.canonical(name), self._aliases.kind(name) or kind)
         for key, canonical in self._aliases.keys():
             self._known[key] = (canonical, self._aliases.kind(canonical) or self._guess_kind(canonical.split()))
+        self._first_words = frozenset(k.partition(" ")[0] for k in self._known)
 
     # -- public API --------------------------------------------------------------
 
@@ -224,24 +225,24 @@ class ActorExtractor:
 
     def _title_run(self, art: _Article, run: Run, surfaces: dict[str, tuple[str, str]], all_caps: bool) -> None:
         """Headlines and headings: keep only names known from lists or the article's body."""
-        words = run.words
+        words = [split_compound(w, self._gaz.compound_suffixes)[0] for w in run.words]
+        keys = [actor_key(w) for w in words]
+        firsts = {k.partition(" ")[0] for k in surfaces}
         i = 0
         while i < len(words):
-            for size in range(min(6, len(words) - i), 0, -1):
-                part = words[i : i + size]
-                part[-1] = split_compound(part[-1], self._gaz.compound_suffixes)[0]
-                name = " ".join(part)
-                key = actor_key(name)
-                hit = self._lookup(art, key) or surfaces.get(key)
-                if not hit and size == 1 and not all_caps and is_acronym(name):
-                    if key not in self._gaz.non_names and key not in self._gaz.places:
-                        hit = (name, "organisation")
-                if hit:
-                    self._emit(art, run.start + i / 100, hit[0], hit[1], known=True)
-                    i += size
-                    break
-            else:
-                i += 1
+            hit, size = None, 1
+            if keys[i] in self._first_words or keys[i] in firsts or keys[i] in art.local:
+                for size in range(min(6, len(words) - i), 0, -1):
+                    key = " ".join(keys[i : i + size])
+                    hit = self._lookup(art, key) or surfaces.get(key)
+                    if hit:
+                        break
+            if not hit and not all_caps and is_acronym(words[i]):
+                if keys[i] not in self._gaz.non_names and keys[i] not in self._gaz.places:
+                    hit = (words[i], "organisation")
+            if hit:
+                self._emit(art, run.start + i / 100, hit[0], hit[1], known=True)
+            i += size if hit else 1
 
     # -- helpers ---------------------------------------------------------------------
 
@@ -255,11 +256,14 @@ class ActorExtractor:
         """Known names that cover a short run ("UN MINUSMA"), or nothing."""
         if len(words) < 2 or len(words) > 5:
             return []
+        keys = [actor_key(w) for w in words]
         parts: list[tuple[str, str]] = []
         i = 0
         while i < len(words):
+            if keys[i] not in self._first_words and keys[i] not in art.local:
+                return []
             for size in range(len(words) - i - (i == 0), 0, -1):
-                hit = self._lookup(art, actor_key(" ".join(words[i : i + size])))
+                hit = self._lookup(art, " ".join(keys[i : i + size]))
                 if hit:
                     parts.append(hit)
                     i += size

@@ -42,6 +42,7 @@ class Gazetteer:
     name_prefixes: tuple[str, ...]
     joiners: frozenset[str]
     compound_suffixes: frozenset[str]
+    corporate_suffixes: frozenset[str]
     actor_suffixes: frozenset[str]
     state_nouns: frozenset[str]
     org_heads: frozenset[str]
@@ -75,6 +76,7 @@ def load_gazetteer() -> Gazetteer:
         name_prefixes=tuple(rules["name_prefixes"]),
         joiners=frozenset(rules["joiners"]),
         compound_suffixes=frozenset(rules["compound_suffixes"]),
+        corporate_suffixes=frozenset(rules["corporate_suffixes"]),
         actor_suffixes=frozenset(rules["actor_suffixes"]),
         state_nouns=frozenset(rules["state_nouns"]),
         org_heads=frozenset(rules["org_heads"]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -16,6 +17,7 @@ _QUOTES = "\"'“”‘’«»"
 _POSSESSIVE = re.compile(r"['’][sS]?$")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def actor_key(name: str) -> str:
     """The index key of a name: accents folded, case folded, punctuation to spaces."""
     if not name.isascii():
@@ -33,10 +35,12 @@ def clean_name(name: str) -> str:
     return name.replace("’", "'")
 
 
+_ACRONYM = re.compile(r"[A-Z](?:[A-Z&.]*[A-Z]\.?|\.(?:[A-Z]\.)+|-?[0-9]{1,2})")
+
+
 def is_acronym(token: str) -> bool:
-    """True for "ECOWAS", "U.N.", "G7", "AT&T": two or more capitals and no lower-case letter."""
-    letters = [c for c in token if c.isalpha()]
-    return len(letters) >= 2 and all(c.isupper() for c in letters) and token[0].isalpha()
+    """True for "ECOWAS", "U.N.", "AT&T", "G7", "M23"; false for "MAY7" or "Mali"."""
+    return _ACRONYM.fullmatch(token) is not None
 
 
 def split_compound(token: str, suffixes: frozenset[str]) -> tuple[str, str]:

@@ -187,9 +187,18 @@ class WhooshReader:
             matcher.next()
         return np.asarray(ids, np.int64), np.asarray(scores, np.float32)
 
-    def match_any(self, terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def match_any(
+        self, terms: list[str], boosts: list[float] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Documents with any of these index terms, scored (for more-like-this)."""
-        node = wq.Or([q for t in terms for q in (wq.Term("title", t), wq.Term("body", t))])
+        weights = boosts or [1.0] * len(terms)
+        node = wq.Or(
+            [
+                q
+                for t, w in zip(terms, weights)
+                for q in (wq.Term("title", t, boost=w * TITLE_BOOST), wq.Term("body", t, boost=w))
+            ]
+        )
         return self._run(node)
 
     def live_docnums(self) -> np.ndarray:
@@ -299,7 +308,7 @@ class _Translator:
 
     def _expanded(self, node: query.Prefix | query.Fuzzy, fieldname: str | None) -> wq.Query | None:
         words = analysis.terms(node.text)
-        if len(words) != 1:
+        if isinstance(node, query.Fuzzy) and len(words) != 1:
             return self._words(node.text, fieldname)
         fields = (fieldname,) if fieldname else query.TEXT_FIELDS
         expansions: set[str] = set()

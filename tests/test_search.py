@@ -1,0 +1,237 @@
+"""The query layer on a small newsroom corpus: query forms, facets, stories, paging."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from indexer import Index, reindex
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def newsroom(tmp_path_factory) -> Index:
+    folder = tmp_path_factory.mktemp("newsroom")
+    shutil.copy(FIXTURES / "newsroom.jsonl", folder)
+    data = folder / "data"
+    report = reindex([folder / "newsroom.jsonl"], data)
+    assert report.added == 9 and not report.problems
+    with Index.open(data) as index:
+        yield index
+
+
+def ids(result) -> list[str]:
+    return [h.id for h in result.hits]
+
+
+def every_id(index: Index, q: str, **kw) -> set[str]:
+    return set(ids(index.search(q, collapse=False, page_size=100, **kw)))
+
+
+# -- query forms --------------------------------------------------------------------
+
+
+def test_words_are_anded(newsroom):
+    assert every_id(newsroom, "junta Mali") == {"coup-2"}
+
+
+def test_phrase(newsroom):
+    assert every_id(newsroom, '"political parties"') == {"coup-2"}
+    assert every_id(newsroom, '"parties political"') == set()
+
+
+def test_or_and_not(newsroom):
+    assert every_id(newsroom, "Traoré OR ambush") == {"coup-1", "attack-1", "attack-2"}
+    assert every_id(newsroom, "ambush -JNIM") == {"attack-1"}
+    assert every_id(newsroom, "ambush NOT JNIM") == {"attack-1"}
+
+
+def test_grouping(newsroom):
+    assert every_id(newsroom, "(Traoré OR Mali) junta") == {"coup-1", "coup-2"}
+
+
+def test_field_queries(newsroom):
+    assert every_id(newsroom, "title:ambush") == {"attack-2"}
+    assert every_id(newsroom, "source:riverwire.com") == {"wire-1", "coup-2"}
+    assert every_id(newsroom, "source:www.riverwire.com junta") == {"coup-2"}
+
+
+def test_date_queries(newsroom):
+    assert every_id(newsroom, "date:2023") == {"attack-1", "attack-2"}
+    assert every_id(newsroom, "date:2024-08") == {"wire-1", "wire-1-copy", "wire-1-reprint"}
+    assert every_id(newsroom, "date:2024-04-01..2024-05-31") == {"coup-1", "coup-2"}
+
+
+def test_prefix_matches_word_beginnings(newsroom):
+    assert every_id(newsroom, "bomb*") == {"attack-2"}
+
+
+def test_fuzzy_finds_misspellings(newsroom):
+    assert every_id(newsroom, "Traore~") == {"coup-1"}
+    assert every_id(newsroom, "ambsh~1") == {"attack-1", "attack-2"}
+
+
+def test_actor_queries_go_through_aliases(newsroom):
+    gsim, jnim = every_id(newsroom, "actor:GSIM"), every_id(newsroom, "actor:JNIM")
+    assert gsim == jnim == {"attack-1", "attack-2"}
+
+
+def test_when_no_article_has_all_words_any_word_counts(newsroom):
+    result = newsroom.search("Traoré zebra")
+    assert ids(result) == ["coup-1"]
+    assert any("any of them" in w for w in result.warnings)
+
+
+def test_broken_queries_never_raise_and_say_how_they_were_read(newsroom):
+    for text in ['"unclosed', "(mali", "OR", "NOT", "title:", "colour:red", "a" * 2000, "*", "~"]:
+        result = newsroom.search(text)
+        assert result.total >= 0
+    result = newsroom.search("(junta OR")
+    assert result.parsed == "junta"
+    assert result.warnings
+
+
+def test_wildcards_are_bounded(newsroom, monkeypatch):
+    from indexer.backend import whoosh_engine
+
+    monkeypatch.setattr(whoosh_engine, "MAX_EXPANSION", 3)
+    result = newsroom.search("t*")
+    assert any("too many words" in w for w in result.warnings)
+
+
+# -- ranking and sorting --------------------------------------------------------------
+
+
+def test_title_matches_rank_first(newsroom):
+    assert ids(newsroom.search("ambush"))[0] == "attack-2"
+
+
+def test_sort_newest_and_oldest_put_undated_last(newsroom):
+    newest = ids(newsroom.search("", sort="newest", collapse=False, page_size=100))
+    oldest = ids(newsroom.search("", sort="oldest", collapse=False, page_size=100))
+    assert newest[0] == "wire-1-reprint" and newest[-1] == "undated-1"
+    assert oldest[0] == "attack-1" and oldest[-1] == "undated-1"
+
+
+def test_paging_totals(newsroom):
+    first = newsroom.search("", page_size=3, collapse=False)
+    third = newsroom.search("", page_size=3, page=3, collapse=False)
+    assert first.total == 9 and first.pages == 3
+    assert len(third.hits) == 3
+    assert not set(ids(first)) & set(ids(third))
+    assert newsroom.search("", page=9, collapse=False).hits == ()
+
+
+# -- facets -----------------------------------------------------------------------------
+
+
+def counts(result, field):
+    return {v.value: v.count for v in result.facets[field].values}
+
+
+def test_facets_count_all_matches_not_just_the_page(newsroom):
+    result = newsroom.search("", page_size=1, collapse=False)
+    assert counts(result, "source") == {
+        "capital-times": 3, "sahel-daily": 3, "riverwire.com": 2, "b-evil-b-example": 1
+    }
+    labels = {v.value: v.label for v in result.facets["source"].values}
+    assert labels["sahel-daily"] == "Sahel Daily"
+
+
+def test_disjunctive_facets(newsroom):
+    base = counts(newsroom.search("", collapse=False), "source")
+    result = newsroom.search("", sources=["riverwire.com"], collapse=False)
+    assert {h.source for h in result.hits} == {"riverwire.com"}
+    # the source facet ignores its own filter, so other sources stay offered
+    assert counts(result, "source") == base
+    # other facets are narrowed by it
+    assert sum(counts(result, "date").values()) == 2
+    widened = newsroom.search("", sources=["riverwire.com", "Sahel Daily"], collapse=False)
+    assert widened.total == 5
+
+
+def test_facets_combine_with_and(newsroom):
+    result = newsroom.search("", sources=["Sahel Daily"], dates=["2023"], collapse=False)
+    assert ids(result) == ["attack-2"]
+
+
+def test_actor_filter_through_aliases(newsroom):
+    result = newsroom.search("", actors=["GSIM"], collapse=False)
+    assert set(ids(result)) == {"attack-1", "attack-2"}
+
+
+def test_date_facet_buckets_and_undated(newsroom):
+    dates = newsroom.search("", collapse=False).facets["date"]
+    assert dates.interval == "month"
+    values = {v.value: v.count for v in dates.values}
+    assert values["2024-08"] == 3 and values["undated"] == 1
+    assert newsroom.search("", dates=["undated"]).hits[0].id == "undated-1"
+
+
+def test_date_range_filter_is_independent_of_the_query(newsroom):
+    result = newsroom.search(
+        "junta", date_from=dt.date(2024, 5, 1), date_to=dt.date(2024, 12, 31), collapse=False
+    )
+    assert ids(result) == ["coup-1"]
+
+
+def test_full_facet_list(newsroom):
+    facet = newsroom.facet("source", "", facet_size=1)
+    assert len(facet.values) == 4
+
+
+# -- stories ----------------------------------------------------------------------------
+
+
+def test_copies_of_one_story_collapse_to_one_hit(newsroom):
+    result = newsroom.search("flood")
+    assert result.total == 1 and result.total_articles == 3
+    hit = result.hits[0]
+    assert {o.id for o in hit.other_outlets} | {hit.id} == {"wire-1", "wire-1-copy", "wire-1-reprint"}
+
+
+def test_collapsing_can_be_turned_off(newsroom):
+    assert newsroom.search("flood", collapse=False).total == 3
+
+
+def test_story_copies_of_an_article(newsroom):
+    assert {a.id for a in newsroom.story_copies("wire-1")} == {"wire-1-copy", "wire-1-reprint"}
+    assert newsroom.story_copies("coup-1") == []
+
+
+# -- snippets, suggestions, related -------------------------------------------------------
+
+
+def test_snippets_are_escaped_and_only_mark_survives(newsroom):
+    hit = newsroom.search("election report").hits[0]
+    assert hit.id == "hostile"
+    assert "<script" not in hit.snippet and "<img" not in hit.snippet
+    assert "&lt;script&gt;" in hit.snippet
+    assert "<mark>election</mark>" in hit.snippet
+    assert "<script" not in hit.title_html and "&lt;script&gt;" in hit.title_html
+
+
+def test_match_only_in_title_shows_the_lead(newsroom):
+    hit = newsroom.search("title:timetable").hits[0]
+    assert hit.snippet.startswith("The election commission published")
+
+
+def test_did_you_mean_on_a_misspelling(newsroom):
+    result = newsroom.search("Niamy")
+    assert result.total == 0
+    assert result.suggestion == "Niamey"
+
+
+def test_no_suggestion_for_a_query_with_good_results(newsroom):
+    assert newsroom.search("junta").suggestion is None
+
+
+def test_more_like_this_leaves_out_its_own_story(newsroom):
+    related = [h.id for h in newsroom.more_like_this("coup-1")]
+    assert related[0] == "coup-2"
+    assert "coup-1" not in related
+    assert len({"wire-1", "wire-1-copy", "wire-1-reprint"} & set(related)) <= 1
