@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import html
 import datetime as dt
 import json
 import logging
@@ -121,7 +122,8 @@ def _print_result(result: SearchResult) -> None:
         print(f"\n{n}. {hit.title}  [{hit.id}]")
         print(f"   {hit.source_name or 'unknown source'} · {date}")
         if hit.snippet:
-            print("   " + hit.snippet.replace("<mark>", "[").replace("</mark>", "]"))
+            marked = hit.snippet.replace("<mark>", "[").replace("</mark>", "]")
+            print("   " + html.unescape(marked))
 
 
 def _stats(args: argparse.Namespace) -> int:

@@ -8,10 +8,12 @@ ordinal (0 = undated), actors are a sparse document x actor matrix (CSR).
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 
+from indexer.actors import actor_key
 from indexer.backend.whoosh_engine import WhooshReader
 
 
@@ -21,11 +23,14 @@ class Columns:
     live: np.ndarray  # bool per document
     source: np.ndarray  # int32 value id, -1 for none
     sources: tuple[str, ...]
+    source_ids: dict[str, int]
     day: np.ndarray  # int32 proleptic ordinal, 0 for undated
     story: np.ndarray  # int32 story id
     actor_docs: np.ndarray  # CSR by actor: actor_docs[actor_ptr[a]:actor_ptr[a+1]]
     actor_ptr: np.ndarray
-    actors: tuple[str, ...]
+    actors: tuple[str, ...]  # one display name per actor
+    actor_terms: dict[str, tuple[str, ...]]  # actor key -> the spellings indexed for it
+    actor_ids: dict[str, int]  # actor key -> position in ``actors``
 
     def actor_mask(self, actor_ids: list[int]) -> np.ndarray:
         mask = np.zeros(self.size, bool)
@@ -56,22 +61,32 @@ def load_columns(reader: WhooshReader) -> Columns:
     story_id: dict[str, int] = {}
     story = np.fromiter((story_id.setdefault(v, len(story_id)) for v in story_values), np.int32, size)
 
-    names, ptr, docs = [], [0], []
+    spellings: dict[str, list[tuple[str, np.ndarray]]] = defaultdict(list)
     for name, ids in reader.keyword_postings("actor"):
-        names.append(name)
+        spellings[actor_key(name)].append((name, ids))
+    names, ptr, docs, terms = [], [0], [], {}
+    for key, variants in spellings.items():
+        # Spellings that differ only in accents, case or hyphens are one actor, shown
+        # by its most used spelling (accented on a tie: "António" over "Antonio").
+        names.append(max(variants, key=lambda v: (len(v[1]), not v[0].isascii()))[0])
+        ids = np.unique(np.concatenate([v[1] for v in variants]))
         docs.append(ids)
         ptr.append(ptr[-1] + len(ids))
+        terms[key] = tuple(v[0] for v in variants)
     actor_docs = np.concatenate(docs) if docs else np.empty(0, np.int64)
     return Columns(
         size=size,
         live=live,
         source=source,
         sources=sources,
+        source_ids=source_id,
         day=day,
         story=story,
         actor_docs=actor_docs,
         actor_ptr=np.asarray(ptr, np.int64),
         actors=tuple(names),
+        actor_terms=terms,
+        actor_ids={key: i for i, key in enumerate(terms)},
     )
 
 

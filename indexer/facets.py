@@ -36,13 +36,12 @@ class FacetFilters:
             f.range_mask = (cols.day >= lo) & (cols.day <= hi)
         if request.sources:
             keys = [snap.source_key(s) for s in request.sources]
-            ids = [cols.sources.index(k) for k in keys if k in cols.sources]
-            f.masks["source"] = np.isin(cols.source, ids)
+            f.masks["source"] = np.isin(cols.source, [cols.source_ids[k] for k in keys if k in cols.source_ids])
             f.selected["source"] = tuple(k for k in keys if k)
         if request.actors:
-            names = [n for a in request.actors for n in snap.actor_names(a)]
-            f.masks["actor"] = cols.actor_mask([cols.actors.index(n) for n in names])
-            f.selected["actor"] = tuple(dict.fromkeys(names or request.actors))
+            ids = [i for a in request.actors for i in snap.actor_ids(a)]
+            f.masks["actor"] = cols.actor_mask(ids)
+            f.selected["actor"] = tuple(dict.fromkeys([cols.actors[i] for i in ids] or request.actors))
         if request.dates:
             mask = np.zeros(cols.size, bool)
             for bucket in request.dates:

@@ -7,7 +7,6 @@ new one when the data directory moves to a new generation or commit.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -73,17 +72,17 @@ class Snapshot:
 
     # -- facet values ----------------------------------------------------------
 
-    @cached_property
-    def _names_by_key(self) -> dict[str, list[str]]:
-        by_key: dict[str, list[str]] = defaultdict(list)
-        for name in self.columns.actors:
-            by_key[actor_key(name)].append(name)
-        return by_key
+    def _actor_keys(self, value: str) -> list[str]:
+        keys = dict.fromkeys((actor_key(self.aliases.canonical(value)), actor_key(value)))
+        return [k for k in keys if k in self.columns.actor_terms]
 
-    def actor_names(self, value: str) -> list[str]:
-        """Indexed actor names that ``value`` (any alias or spelling) stands for."""
-        keys = {actor_key(self.aliases.canonical(value)), actor_key(value)}
-        return [n for k in keys for n in self._names_by_key.get(k, ())]
+    def actor_ids(self, value: str) -> list[int]:
+        """Column ids of the actors ``value`` (any alias or spelling) stands for."""
+        return [self.columns.actor_ids[k] for k in self._actor_keys(value)]
+
+    def actor_terms(self, value: str) -> list[str]:
+        """Every indexed spelling of the actors ``value`` stands for."""
+        return [t for k in self._actor_keys(value) for t in self.columns.actor_terms[k]]
 
     def source_key(self, value: str) -> str:
         normalised = normalise_source(value)
@@ -106,7 +105,7 @@ class Snapshot:
         if isinstance(node, query.Keyword):
             if node.field == "source":
                 return query.Keyword("source", self.source_key(node.value))
-            names = self.actor_names(node.value)
+            names = self.actor_terms(node.value)
             if not names:
                 return query.Keyword("actor", self.aliases.canonical(node.value))
             items = tuple(query.Keyword("actor", n) for n in names)

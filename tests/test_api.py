@@ -253,3 +253,30 @@ def test_opensearch_description(client):
     templates = {u.get("type"): u.get("template") for u in doc.findall(f"{ns}Url")}
     assert templates["text/html"] == "http://localhost/?q={searchTerms}"
     assert templates["application/atom+xml"] == "http://localhost/feed.atom?q={searchTerms}"
+
+
+# --- serving -------------------------------------------------------------------------------
+
+
+def test_serve_runs_waitress_on_loopback_by_default(seeds_data, monkeypatch):
+    import waitress
+
+    from indexer.cli import main
+
+    calls = []
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append((app, kw)))
+    assert main(["--data", str(seeds_data), "serve", "--port", "8123"]) == 0
+    app, kw = calls[0]
+    assert kw["host"] == "127.0.0.1" and kw["port"] == 8123 and kw["threads"] == 8
+    assert app.test_client().get("/api/stats").get_json()["articles"] == 5
+
+
+def test_serve_debug_uses_flasks_reloader(tmp_path, monkeypatch):
+    from flask import Flask
+
+    from web.serve import serve
+
+    calls = []
+    monkeypatch.setattr(Flask, "run", lambda self, **kw: calls.append(kw))
+    assert serve(tmp_path / "no-index-yet", host="0.0.0.0", port=9000, debug=True) == 0
+    assert calls == [{"host": "0.0.0.0", "port": 9000, "debug": True, "use_reloader": True, "threaded": True}]

@@ -82,7 +82,9 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("browser")
     corpus = root / "corpus"
     shutil.copytree(REPO / "seeds", corpus)
-    (corpus / "extra.json").write_text(json.dumps(EXTRA), "utf-8")
+    wire = (corpus / "003_bb0a0735def43244.txt").read_text("utf-8").split("\n", 3)[3]
+    copy = {"id": "wire-copy", "title": "Group claims Bamako attack", "body": wire, "source": "wirenews.com"}
+    (corpus / "extra.json").write_text(json.dumps(EXTRA + [copy]), "utf-8")
     report = reindex([corpus], root / "data")
     assert not report.problems, report.problems
     ARTIFACTS.mkdir(exist_ok=True)
@@ -160,6 +162,10 @@ def test_type_a_query_and_see_marks(page):
     marks = page.locator(".hit .snippet mark")
     assert marks.count() > 0 and marks.first.inner_text().lower() == "bamako"
     assert page.get_by_label("Search news articles").input_value() == "bamako"
+    outlets = page.locator(".hit .outlets summary")
+    assert outlets.count() == 1 and outlets.inner_text() == "1 other outlet"
+    outlets.click()
+    assert page.locator(".hit .outlets li a").is_visible()
     page.screenshot(path=str(ARTIFACTS / "search.png"), full_page=True)
 
 
@@ -172,6 +178,7 @@ def test_tick_a_source_facet_and_see_counts_change(page):
         box.check()  # app.js submits the facet form at once
     assert "source=sahelwatch.org" in page.url
     assert page.locator("#facet-source input[value='sahelwatch.org']").is_checked()
+    assert page.evaluate("document.activeElement.value") == "sahelwatch.org"  # focus kept
     after = _total(page)
     assert 0 < after < before
     assert page.locator("#facet-actor .count").all_inner_texts() != counts_before
@@ -194,13 +201,12 @@ def test_open_an_article_and_follow_an_actor_link(page):
     page.wait_for_url(re.compile(r"/\?actor="))
     assert _chip(page).startswith(f"Actor: {name}")
     assert _total(page) >= 1
-    for hit_actors in page.locator(".hit .actors").all_inner_texts():
-        assert name in hit_actors
+    assert page.locator("#facet-actor input:checked").get_attribute("value") == name
 
 
 def test_page_through_results(page):
     page.goto("/?size=3")
-    assert "page 1 of 3" in page.locator(".summary").inner_text()
+    assert "page 1 of 3" in page.locator(".summary").inner_text()  # 9 stories, 10 articles
     first = page.locator(".hit-title a").first.inner_text()
     page.get_by_role("link", name="Next →").click()
     page.wait_for_url(re.compile(r"page=2"))
@@ -217,7 +223,7 @@ def test_date_histogram_filters_by_period(page):
     before = _total(page)
     bars = page.locator(".bars a.bar")
     assert bars.count() >= 4  # Jun .. Sep 2024 by month, plus undated
-    assert page.locator(".histogram h3").inner_text().endswith("by month")
+    assert page.locator(".histogram h3").inner_text().lower().endswith("by month")
     bars.first.click()
     page.wait_for_url(re.compile(r"date=2024-06"))
     assert _total(page) == 1

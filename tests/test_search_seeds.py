@@ -49,3 +49,15 @@ def test_article_by_id(seeds_index):
     assert article.title == "Al-Qaeda-Linked Group Claims Responsibility for Bamako Attack"
     assert "Post Comment" not in article.body
     assert seeds_index.article("nope") is None
+
+
+def test_actor_spellings_merge_into_one_facet_entry(seeds_index):
+    actors = {v.value: v.count for v in seeds_index.search("", facet_size=100).facets["actor"].values}
+    assert actors["António Guterres"] == 2 and "Antonio Guterres" not in actors
+    assert actors["Jean-Hervé Jezequel"] == 2 and "Jean Herve Jezequel" not in actors
+    assert actors["JNIM"] == 4  # GSIM and the long names are aliases of JNIM
+
+
+def test_actor_filter_by_any_spelling(seeds_index):
+    plain = seeds_index.search("", actors=["Antonio Guterres"])
+    assert sorted(h.id for h in plain.hits) == ["002_f906829c3a93a056", "004_04d21494b0b19014"]

@@ -36,9 +36,12 @@ def client(seeds_data):
 
 @pytest.fixture
 def hostile_client(tmp_path):
+    """The seeds, a hostile article and a syndicated copy of the ghanaweb.com seed."""
     corpus = tmp_path / "corpus"
     shutil.copytree(SEEDS, corpus)
-    (corpus / "hostile.json").write_text(json.dumps(HOSTILE), "utf-8")
+    body = (SEEDS / "003_bb0a0735def43244.txt").read_text("utf-8").split("\n", 3)[3]
+    copy = {"id": "wire-copy", "title": "Group claims Bamako attack", "body": body, "source": "wire.example"}
+    (corpus / "hostile.json").write_text(json.dumps(HOSTILE + [copy]), "utf-8")
     reindex([corpus], tmp_path / "data")
     return create_app(tmp_path / "data").test_client()
 
@@ -51,7 +54,7 @@ def page(client, url: str, status: int = 200) -> str:
 
 
 def total(html: str) -> int:
-    match = re.search(r'<div class="summary" role="status">\s*<p>\s*<strong>(\d+)</strong>', html)
+    match = re.search(r'<div class="summary" role="status">\s*<p><strong>(\d+)</strong>', html)
     assert match, "no result count on the page"
     return int(match.group(1))
 
@@ -116,8 +119,9 @@ def test_actor_chips_on_hits_drill_down(client):
 
 def test_date_histogram_bars_filter_by_period(client):
     html = page(client, "/")
-    bars = re.findall(r'<a class="bar[^"]*"\s+href="([^"]+)"', html)
-    assert "/?date=2024-09-17" in bars and "/?date=undated" in bars
+    bars = re.findall(r'<a class="bar[^"]*" href="([^"]+)"', html)
+    assert bars == ["/?date=2024-09-17"]
+    assert 'class="chip" href="/?date=undated"' in html  # undated is a separate toggle
     assert "<svg" in html and "<rect" in html
     html = page(client, "/?date=2024-09-17")
     assert total(html) == 1
@@ -214,6 +218,16 @@ def test_article_with_slash_in_id_and_hostile_text(hostile_client):
     assert "<mark>Bamako</mark>" in html
 
 
+def test_collapsed_stories_show_other_outlets(hostile_client):
+    html = page(hostile_client, "/?q=jnim+airport")
+    assert "1 other outlet</summary>" in html
+    assert 'href="/articles/wire-copy?q=jnim+airport"' in html or 'href="/articles/003_bb0a0735def43244?q=jnim+airport"' in html
+    assert "<strong>2</strong> stories (3 articles) · page 1 of 1" in html
+    html = page(hostile_client, "/articles/wire-copy")
+    section = html[html.index("Other outlets with this story") : html.index("More like this")]
+    assert "/articles/003_bb0a0735def43244" in section
+
+
 def test_hostile_query_is_escaped(client):
     html = page(client, "/?q=%3Cscript%3Ealert(1)%3C/script%3E%22%3E")
     assert "<script>alert" not in html
@@ -295,7 +309,9 @@ def test_pages_are_strict_csp_clean_and_labelled(client, url):
     for attrs in tags.all("input"):
         if attrs.get("type") not in ("hidden", "submit"):
             assert attrs.get("id") in labels, f"input without a label: {attrs}"
-    assert tags.all("meta") and any(m.get("name") == "viewport" for m in tags.all("meta"))
+    assert any(m.get("name") == "viewport" for m in tags.all("meta"))
+    ids = [a["id"] for _, a in tags.tags if a.get("id")]
+    assert len(ids) == len(set(ids)), "duplicate ids"
 
 
 def test_static_assets_and_opensearch_link(client):

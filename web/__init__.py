@@ -69,7 +69,7 @@ class IndexHolder:
 def create_app(data_dir: str | os.PathLike[str] | None = None, **config: object) -> Flask:
     """The Flask app over the index in ``data_dir`` (default: $NEWSDEX_DATA or ./instance)."""
     app = Flask(__name__)
-    app.config.update(JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=64 * 1024, **config)
+    app.config.update(MAX_CONTENT_LENGTH=64 * 1024, **config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["newsdex"] = IndexHolder(data_dir)

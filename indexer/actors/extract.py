@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .acronyms import Definition, DefinitionFinder
 from .aliases import AliasTable, load_aliases
 from .gazetteer import load_gazetteer
-from .names import actor_key, clean_name, find_role, is_acronym, looks_like_title_case, split_compound
+from .names import actor_key, clean_name, is_acronym, looks_like_title_case, split_compound
+from .rules import NameRules, Plan
 from .runs import Run, Scanner
+
+_PARTY = re.compile(r"[DRI]-[A-Z][a-z]+")  # "D-Conn": a US legislator's party and state
 
 
 @dataclass(frozen=True)
@@ -53,9 +57,11 @@ class ActorExtractor:
         self._known: dict[str, tuple[str, str]] = {}
         for key, (name, kind) in g.known.items():
             self._known[key] = (self._aliases.canonical(name), self._aliases.kind(name) or kind)
+        self._rules = NameRules(g, self._known, self._connector_words)
         for key, canonical in self._aliases.keys():
-            self._known[key] = (canonical, self._aliases.kind(canonical) or self._guess_kind(canonical.split()))
-        self._first_words = frozenset(k.partition(" ")[0] for k in self._known)
+            self._known[key] = (canonical, self._aliases.kind(canonical) or self._rules.guess_kind(canonical.split()))
+        self._rules = NameRules(g, self._known, self._connector_words)
+        self._skip = g.function_words | self._connector_words
 
     # -- public API --------------------------------------------------------------
 
@@ -67,7 +73,7 @@ class ActorExtractor:
         """The article's actors, one per canonical name, in order of first mention."""
         definitions = self._definitions(body)
         art = _Article(body, self._local(self._definitions(title) + definitions))
-        runs = self._scanner.runs(body)
+        runs = self._join(art, self._scanner.runs(body))
         for run in runs:
             if not run.initial:
                 art.seen.update(actor_key(w) for w in run.words)
@@ -78,21 +84,21 @@ class ActorExtractor:
             if d is not None:
                 if d.start not in done:
                     done.add(d.start)
-                    self._emit(art, d.start, d.long)
+                    canonical, kind = art.local[actor_key(d.long)]
+                    self._emit(art, d.start, canonical, kind, known=True)
             elif run.heading:
                 headings.append(run)
             else:
                 self._run(art, run)
         surfaces = self._surfaces(art.mentions)
         for run in headings:
-            self._title_run(art, run, surfaces, all_caps=False)
+            self._title_run(art, run, surfaces)
         if title.strip():
-            all_caps = title.isupper()
-            heading = all_caps or looks_like_title_case(title.split())
+            heading = "caps" if title.isupper() else "title" if looks_like_title_case(title.split()) else ""
             title_art = _Article(title, art.local, art.seen, art.mentions, base=-len(title) - 1)
-            for run in self._scanner.runs(title, heading=heading):
-                if heading:
-                    self._title_run(title_art, run, surfaces, all_caps)
+            for run in self._join(title_art, self._scanner.runs(title, heading)):
+                if run.heading:
+                    self._title_run(title_art, run, surfaces)
                 else:
                     self._run(title_art, run)
         return self._resolve(art)
@@ -108,16 +114,52 @@ class ActorExtractor:
         for d in definitions:
             canonical = self._aliases.definition_canonical(d.acronym, d.long) or clean_name(d.long)
             hit = self._known.get(actor_key(canonical))
-            kind = hit[1] if hit else self._guess_kind(d.long.split())
+            kind = hit[1] if hit else self._rules.guess_kind(d.long.split())
             local[actor_key(d.acronym)] = local[actor_key(d.long)] = (canonical, kind)
         return local
 
     # -- one run -------------------------------------------------------------------
 
+    def _join(self, art: _Article, runs: list[Run]) -> list[Run]:
+        """Join runs that make one name across "and", "in" or a possessive."""
+        joined: list[Run] = []
+        for run in runs:
+            joined.append(run)
+            while len(joined) > 1:
+                words = self._joined_words(art, joined[-2], joined[-1])
+                if not words:
+                    break
+                last = joined.pop()
+                joined[-1].words, joined[-1].end = words, last.end
+        return joined
+
+    def _joined_words(self, art: _Article, a: Run, b: Run) -> list[str] | None:
+        """The words of ``a`` and ``b`` as one name, if they make one."""
+        gap = art.text[a.end : b.start]
+        if len(gap) > 9 or a.heading or b.heading:
+            return None
+        corporate = b.words[-1].lower() in self._gaz.corporate_suffixes
+        if gap in ("'s ", "’s "):
+            if corporate and not self._lookup(art, actor_key(" ".join(a.words))):
+                return [*a.words[:-1], a.words[-1] + gap.strip(), *b.words]
+            return None
+        joiner = " ".join(gap.split()).lower()
+        if joiner not in self._gaz.joiners or gap[0] not in " \t\n" or gap[-1] not in " \t\n":
+            return None
+        words = [*a.words, *gap.split(), *b.words]
+        if self._lookup(art, actor_key(" ".join(words))):
+            return words
+        if joiner in ("and", "&") and corporate and a.words[-1].lower() not in self._gaz.org_heads:
+            return words
+        return None
+
     def _run(self, art: _Article, run: Run) -> None:
         words = run.words
-        if len(words) == 1 and words[0].lower() in self._gaz.function_words:
-            return
+        if len(words) == 1:
+            if words[0].lower() in self._gaz.function_words or _PARTY.fullmatch(words[0]):
+                return
+            if art.text[run.start - 1 : run.start] == "<" and art.text[run.end : run.end + 1] == ">":
+                return  # a stock ticker: <GM>
         segment: list[str] = []
         first = True
         for i, word in enumerate(words):
@@ -132,106 +174,81 @@ class ActorExtractor:
 
     def _segment(self, art: _Article, run: Run, words: list[str], suffix: str, initial: bool, end: int) -> None:
         """Classify one stretch of capitalised words; ``end`` is its end in the text (or -1)."""
-        g = self._gaz
-        skip = g.function_words | self._connector_words
+        skip = self._skip
         while words and words[0].lower() in skip:
             words, initial = words[1:], False
         while words and words[-1].lower() in skip:
             words = words[:-1]
-        if not words:
+        if not words or (len(words) == 1 and len(words[0].rstrip(".")) == 1):
             return
-        name = " ".join(words)
-        key = actor_key(name)
-        hit = self._lookup(art, key)
-        if hit:
-            if not (hit[1] == "state" and art.place_end >= 0 and art.text[art.place_end : run.start] == ", "):
+        if art.local:
+            hit = art.local.get(actor_key(" ".join(words)))
+            if hit:
                 self._emit(art, run.start, hit[0], hit[1], known=True)
-            return
-        parts = self._known_parts(art, words)
-        if parts:
-            for i, (canonical, kind) in enumerate(parts):
-                self._emit(art, run.start + i / 100, canonical, kind, known=True)
-            return
-        lowered = [w.lower() for w in words]
-        role = find_role(lowered, g.roles, g.role_longest)
-        if role and self._split_role(art, run, words, role):
-            return
-        state, size = self._demonym(words)
-        if state:
-            rest = words[size:]
-            if not rest:
-                nxt = self._scanner.next_words(art.text, end) if end >= 0 else ()
-                if suffix in g.actor_suffixes or any(w in g.state_nouns for w in nxt[:2]):
-                    self._emit(art, run.start, state, "state", known=True)
-            elif all(w in g.state_nouns or actor_key(w) in g.non_names for w in lowered[size:]):
-                self._emit(art, run.start, state, "state", known=True)
-            else:
-                self._segment(art, run, rest, suffix, False, end)
-            return
-        if key in g.non_names or all(actor_key(w) in g.non_names for w in words):
-            if len(words) == 1:
-                self._emit(art, run.start, name, "unknown", weak=True)
-            return
-        if key in g.places or lowered[-1] in g.place_heads:
+                return
+        self._apply(art, run, self._rules.plan(tuple(words)), words, suffix, initial, end)
+
+    def _apply(self, art: _Article, run: Run, plan: Plan, words: list[str], suffix: str, initial: bool, end: int) -> None:
+        """Apply a plan, with the checks that need the article around the run."""
+        g = self._gaz
+        action = plan.action
+        if action == "known":
+            name, kind, _ = plan.names[0]
+            if not (kind == "state" and art.place_end >= 0 and art.text[art.place_end : run.start] == ", "):
+                self._emit(art, run.start, name, kind, known=True)
+        elif action in ("parts", "role"):
+            for i, (name, kind, known) in enumerate(plan.names):
+                self._emit(art, run.start + i / 100, name, kind, known=known)
+        elif action == "weak":
+            self._emit(art, run.start, plan.names[0][0], "unknown", weak=True)
+        elif action == "place":
             art.place_end = run.end
-            return
+        elif action == "demonym":
+            if plan.rest is not None:
+                self._apply(art, run, plan.rest, words[plan.skip :], suffix, False, end)
+            elif suffix in g.actor_suffixes or any(w in g.state_nouns for w in self._next(art, end)[:2]):
+                self._emit(art, run.start, plan.state, "state", known=True)
+        elif action == "name":
+            self._new_name(art, run, plan, words, suffix, initial, end)
+
+    def _new_name(self, art: _Article, run: Run, plan: Plan, words: list[str], suffix: str, initial: bool, end: int) -> None:
+        """A name no list knows: keep it unless its context says otherwise."""
+        g = self._gaz
+        name, kind, _ = plan.names[0]
+        single = len(words) == 1
         if initial:
-            if len(words) == 1:
-                if not is_acronym(name) and key not in art.seen:
-                    self._emit(art, run.start, name, "unknown", weak=True)
-                    return
-            elif self._common_opener(art, words):
+            if single and not plan.acronym and actor_key(name) not in art.seen:
+                self._emit(art, run.start, name, kind, weak=True)
+                return
+            if not single and self._common_opener(art, words):
                 self._segment(art, run, words[1:], suffix, False, end)
                 return
-        nxt = self._scanner.next_words(art.text, end) if end >= 0 else ()
+        nxt = self._next(art, end)
         if nxt:
-            hit = self._lookup(art, f"{key} {nxt[0]}")
+            hit = self._lookup(art, f"{actor_key(name)} {nxt[0]}")
             if hit:
                 self._emit(art, run.start, hit[0], hit[1], known=True)
                 return
             if nxt[0] in g.place_heads or (len(nxt) > 1 and nxt[1] in g.place_heads):
                 return
-        if len(words) == 1 and is_acronym(name):
-            self._emit(art, run.start, name, "organisation")
+        if plan.acronym:
+            self._emit(art, run.start, name, kind)
             return
-        if not any(w in g.org_heads for w in lowered):
-            if self._scanner.previous_word(art.text, run.start) in g.locatives:
-                return
-        self._emit(art, run.start, name, self._guess_kind(words))
+        if not plan.org_head and self._scanner.previous_word(art.text, run.start) in g.locatives:
+            return
+        common = single and f" {words[0].lower()} " in art.text  # "Trade" beside "trade"
+        self._emit(art, run.start, name, kind, weak=common)
 
-    def _split_role(self, art: _Article, run: Run, words: list[str], role: tuple[int, int]) -> bool:
-        """Handle "UN Secretary-General António Guterres"; False if the role is part of a name."""
-        g = self._gaz
-        before, after = words[: role[0]], words[role[1] :]
-        if after and after[0].lower() in self._connector_words:
-            self._segment(art, run, after, "", False, -1)
-        elif after and after[-1].lower() in g.org_heads:
-            return False  # "General Motors Corp"
-        elif after:
-            person = " ".join(after)
-            hit = self._lookup(art, actor_key(person))
-            self._emit(art, run.start + 0.5, *(hit or (person, "person")), known=bool(hit))
-        if before:
-            name = " ".join(before)
-            hit = self._lookup(art, actor_key(name))
-            state, size = self._demonym(before)
-            if hit:
-                self._emit(art, run.start, hit[0], hit[1], known=True)
-            elif state and size == len(before):
-                self._emit(art, run.start, state, "state", known=True)
-            elif (len(before) == 1 and is_acronym(name)) or (len(before) > 1 and before[-1].lower() in g.org_heads):
-                self._emit(art, run.start, name, self._guess_kind(before))
-        return True
-
-    def _title_run(self, art: _Article, run: Run, surfaces: dict[str, tuple[str, str]], all_caps: bool) -> None:
+    def _title_run(self, art: _Article, run: Run, surfaces: dict[str, tuple[str, str]]) -> None:
         """Headlines and headings: keep only names known from lists or the article's body."""
+        all_caps = run.heading == "caps"
         words = [split_compound(w, self._gaz.compound_suffixes)[0] for w in run.words]
         keys = [actor_key(w) for w in words]
         firsts = {k.partition(" ")[0] for k in surfaces}
         i = 0
         while i < len(words):
             hit, size = None, 1
-            if keys[i] in self._first_words or keys[i] in firsts or keys[i] in art.local:
+            if keys[i] in self._rules.first_words or keys[i] in firsts or keys[i] in art.local:
                 for size in range(min(6, len(words) - i), 0, -1):
                     key = " ".join(keys[i : i + size])
                     hit = self._lookup(art, key) or surfaces.get(key)
@@ -249,36 +266,13 @@ class ActorExtractor:
     def _lookup(self, art: _Article, key: str) -> tuple[str, str] | None:
         return art.local.get(key) or self._known.get(key)
 
-    def _emit(self, art: _Article, pos: float, name: str, kind: str = "unknown", known: bool = False, weak: bool = False) -> None:
-        art.mentions.append(_Mention(art.base + pos, clean_name(name), kind, known, weak))
+    def _emit(
+        self, art: _Article, pos: float, name: str, kind: str = "unknown", known: bool = False, weak: bool = False
+    ) -> None:
+        art.mentions.append(_Mention(art.base + pos, name if known else clean_name(name), kind, known, weak))
 
-    def _known_parts(self, art: _Article, words: list[str]) -> list[tuple[str, str]]:
-        """Known names that cover a short run ("UN MINUSMA"), or nothing."""
-        if len(words) < 2 or len(words) > 5:
-            return []
-        keys = [actor_key(w) for w in words]
-        parts: list[tuple[str, str]] = []
-        i = 0
-        while i < len(words):
-            if keys[i] not in self._first_words and keys[i] not in art.local:
-                return []
-            for size in range(len(words) - i - (i == 0), 0, -1):
-                hit = self._lookup(art, " ".join(keys[i : i + size]))
-                if hit:
-                    parts.append(hit)
-                    i += size
-                    break
-            else:
-                return []
-        return parts
-
-    def _demonym(self, words: list[str]) -> tuple[str | None, int]:
-        for size in (2, 1):
-            if len(words) >= size:
-                state = self._gaz.demonyms.get(actor_key(" ".join(words[:size])))
-                if state:
-                    return state, size
-        return None, 0
+    def _next(self, art: _Article, end: int) -> tuple[str, ...]:
+        return self._scanner.next_words(art.text, end) if end >= 0 else ()
 
     def _common_opener(self, art: _Article, words: list[str]) -> bool:
         """True when the first word of a sentence-opening run is an ordinary word."""
@@ -289,19 +283,6 @@ class ActorExtractor:
             or (self._lookup(art, actor_key(" ".join(words[1:]))) is not None and actor_key(first) not in art.seen)
         )
 
-    def _guess_kind(self, words: list[str]) -> str:
-        g = self._gaz
-        lowered = [w.lower() for w in words]
-        if len(words) == 1 and is_acronym(words[0]):
-            return "organisation"
-        if any(w in g.group_heads for w in lowered[1:]) or lowered[-1] in g.group_heads:
-            return "group"
-        if any(w in g.org_heads for w in lowered):
-            return "organisation"
-        if 2 <= len(words) <= 4 and not any(w in self._connector_words for w in lowered):
-            return "person"
-        return "unknown"
-
     def _surfaces(self, mentions: list[_Mention]) -> dict[str, tuple[str, str]]:
         """Names the body used, by key, with the surnames of its people."""
         surfaces: dict[str, tuple[str, str]] = {}
@@ -311,26 +292,33 @@ class ActorExtractor:
         surfaces.update({k: v for k, v in self._short_forms(mentions).items() if v})
         return surfaces
 
-    @staticmethod
-    def _short_forms(mentions: list[_Mention]) -> dict[str, tuple[str, str] | None]:
-        """Surname -> person and head word -> organisation; None where two names share one."""
+    def _short_forms(self, mentions: list[_Mention]) -> dict[str, tuple[str, str] | None]:
+        """Short form -> full name: surnames of people; first word or name less "Corp" of
+        organisations. None where two names share a short form."""
         short: dict[str, tuple[str, str] | None] = {}
         for m in mentions:
             words = m.name.split()
             if m.weak or len(words) < 2:
                 continue
             if m.kind == "person":
-                heads = [words[-1]]
+                forms = [words[-1]]
             elif m.kind in ("organisation", "group"):
-                heads = [words[-1]] + ([words[0]] if words[1].lower() in ("of", "for") else [])
+                forms = [words[0]] if words[1].lower() in ("of", "for") else []
+                if words[-1].lower() in self._gaz.org_heads:
+                    forms.append(words[-1])
+                if words[-1].lower() in self._gaz.corporate_suffixes:
+                    forms.append(" ".join(words[:-1]))
             else:
                 continue
-            for head in heads:
-                key = actor_key(head)
-                if key in short and short[key] is not None and actor_key(short[key][0]) != actor_key(m.name):
+            full = actor_key(m.name)
+            for form in forms:
+                key = actor_key(form)
+                if key == full:
+                    continue
+                if key in short and (short[key] is None or actor_key(short[key][0]) != full):
                     short[key] = None
                 else:
-                    short.setdefault(key, (m.name, m.kind))
+                    short[key] = (m.name, m.kind)
         return short
 
     def _resolve(self, art: _Article) -> list[Actor]:
@@ -338,7 +326,7 @@ class ActorExtractor:
         actors: dict[str, Actor] = {}
         for m in sorted(art.mentions, key=lambda m: m.pos):
             name, kind = m.name, m.kind
-            if not m.known and " " not in name:
+            if not m.known:
                 full = short.get(actor_key(name))
                 if full:
                     name, kind = full

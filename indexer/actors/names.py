@@ -25,6 +25,7 @@ def actor_key(name: str) -> str:
     return " ".join(name.casefold().translate(_KEY_TABLE).split())
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def clean_name(name: str) -> str:
     """A name as shown: outer quotes, a leading "the" and a possessive dropped, spaces single."""
     name = " ".join(name.split()).strip(_QUOTES + " ,;:")

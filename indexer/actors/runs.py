@@ -26,13 +26,17 @@ _CLOSERS = ".!?;:,\"”’)"
 
 @dataclass(slots=True)
 class Run:
-    """One capitalised run: its offsets, words, and whether it opens a sentence."""
+    """One capitalised run: its offsets, words, and whether it opens a sentence.
+
+    ``heading`` is "" in running text, "title" in a title-cased line and "caps" in
+    a line of capitals (a wire headline or a table), where capitals prove nothing.
+    """
 
     start: int
     end: int
     words: list[str]
     initial: bool
-    heading: bool
+    heading: str
 
 
 class Scanner:
@@ -49,11 +53,13 @@ class Scanner:
         )
         self._pattern = re.compile(rf"{token}(?:[ \t]+(?:(?:{connectors})[ \t]+|(?:{prefixes})-)?{token})*")
         self._prefix = re.compile(rf"(?<![\w-])(?:{prefixes})-$", re.I)
+        self._function_words = gazetteer.function_words
 
-    def runs(self, text: str, heading: bool = False) -> list[Run]:
-        """The runs of ``text``; runs split only by a wrapped line break are joined."""
+    def runs(self, text: str, heading: str = "") -> list[Run]:
+        """The runs of ``text`` (all in a ``heading`` if given); wrapped line breaks are joined."""
         runs: list[Run] = []
-        heading_until = -1
+        line_end = -1  # end of the line whose heading verdict is ``line_heading``
+        line_heading = heading
         for match in self._pattern.finditer(text):
             start, end = match.span()
             if start and text[start - 1] == "-":
@@ -65,31 +71,43 @@ class Scanner:
                 last.end = end
                 last.words.extend(text[start:end].split())
                 continue
-            in_heading = heading or start < heading_until
-            if not in_heading:
-                line_start = text.rfind("\n", 0, start) + 1
-                if not text[line_start:start].strip() and self._heading_line(text, line_start, start):
-                    line_end = text.find("\n", start)
-                    heading_until = line_end if line_end >= 0 else len(text)
-                    in_heading = True
-            initial = in_heading or self._opens_sentence(text, start)
-            runs.append(Run(start, end, text[start:end].split(), initial, in_heading))
+            words = text[start:end].split()
+            if len(words) == 1 and words[0].lower() in self._function_words:
+                continue  # "The", "It", "However": never a name, whatever the context
+            if not heading and start > line_end:
+                line_heading = ""
+                before = text[start - 1] if start else "\n"
+                if before in " \t\n" or words[0].isupper():
+                    line_start = text.rfind("\n", 0, start) + 1
+                    line_end = text.find("\n", start) % (len(text) + 1)
+                    at_line_start = not text[line_start:start].strip()
+                    if at_line_start or words[0].isupper():
+                        line_heading = self._heading_line(text, line_start, line_end, at_line_start)
+            initial = bool(line_heading) or self._opens_sentence(text, start)
+            runs.append(Run(start, end, words, initial, line_heading))
         return runs
 
     @staticmethod
-    def _heading_line(text: str, line_start: int, start: int) -> bool:
-        """True for a short, title-cased line without closing punctuation."""
-        line_end = text.find("\n", start)
-        line = text[line_start : line_end if line_end >= 0 else len(text)].rstrip()
-        if len(line) > 90 or line[-1] in _CLOSERS:
-            return False
+    def _heading_line(text: str, start: int, end: int, whole: bool) -> str:
+        """"caps" for a line of capitals; "title" for a short title-cased line that follows
+        the end of a paragraph (if ``whole``, the run opens the line); else ""."""
+        line = text[start:end].rstrip()
+        if line.isupper():
+            return "caps" if " " in line.strip() else ""
+        if not whole or len(line) > 90 or not line or line[-1] in _CLOSERS:
+            return ""
+        i = start - 2
+        while i >= 0 and text[i] in " \t":
+            i -= 1
+        if i >= 0 and text[i] not in _CLOSERS + "\n":
+            return ""  # the line continues wrapped prose
         words = line.split()
-        return len(words) >= 2 and looks_like_title_case(words)
+        return "title" if len(words) >= 2 and looks_like_title_case(words) else ""
 
     @staticmethod
     def _wrapped(text: str, last: Run, start: int) -> bool:
         """True when only a line break of wrapped prose lies between ``last`` and ``start``."""
-        if last.heading or not _LINE_BREAK.fullmatch(text, last.end, start):
+        if start - last.end > 3 or last.heading or not _LINE_BREAK.fullmatch(text, last.end, start):
             return False
         return last.end - text.rfind("\n", 0, last.start) > 50
 

@@ -1,0 +1,73 @@
+"""manage.py as a person uses it: reindex, search, stats, and clear errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from indexer.store import ReindexLock
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def manage(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", "--data", str(data), *args],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_reindex_prints_progress_and_a_summary(corpus, tmp_path):
+    run = manage("reindex", str(corpus), data=tmp_path / "data")
+    assert run.returncode == 0, run.stderr
+    assert "reindex: 5/5" in run.stderr  # plain progress lines when not on a terminal
+    assert "5 added, 0 updated, 0 deleted, 0 unchanged, 0 failed" in run.stdout
+
+
+def test_reindex_reports_bad_files_and_strict_fails(corpus, tmp_path):
+    (corpus / "broken.json").write_text("{nope", "utf-8")
+    data = tmp_path / "data"
+    lenient = manage("reindex", "--quiet", str(corpus), data=data)
+    assert lenient.returncode == 0
+    assert "broken.json" in lenient.stderr and "Traceback" not in lenient.stderr
+    strict = manage("reindex", "--quiet", "--strict", "--full", str(corpus), data=data)
+    assert strict.returncode == 1
+
+
+def test_search_text_and_json(seeds_data):
+    text = manage("search", "Guterres", data=seeds_data)
+    assert text.returncode == 0
+    assert "2 results" in text.stdout and "[Guterres]" in text.stdout
+    as_json = json.loads(manage("search", "Guterres", "--json", data=seeds_data).stdout)
+    assert {h["id"] for h in as_json["hits"]} == {"002_f906829c3a93a056", "004_04d21494b0b19014"}
+    assert set(as_json["facets"]) == {"source", "actor", "date"}
+
+
+def test_stats(seeds_data):
+    stats = json.loads(manage("stats", "--json", data=seeds_data).stdout)
+    assert stats["articles"] == 5 and stats["sources"] == 3
+    assert stats["first_date"] == "2024-09-17"
+
+
+def test_search_without_an_index_says_what_to_do(tmp_path):
+    run = manage("search", "mali", data=tmp_path / "empty")
+    assert run.returncode == 2
+    assert "run 'python manage.py reindex' first" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_bad_parameters_are_named(seeds_data):
+    run = manage("search", "mali", "--page", "0", data=seeds_data)
+    assert run.returncode == 2 and "page" in run.stderr and "Traceback" not in run.stderr
+    run = manage("search", "mali", "--from", "2024-13-01", data=seeds_data)
+    assert run.returncode == 2 and "not a date" in run.stderr
+
+
+def test_concurrent_reindex_is_refused_naming_the_holder(corpus, tmp_path):
+    data = tmp_path / "data"
+    with ReindexLock(data):
+        run = manage("reindex", str(corpus), data=data)
+    assert run.returncode == 2
+    assert "another reindex is running" in run.stderr and "pid" in run.stderr
