@@ -38,7 +38,7 @@ class _Article:
 
     text: str
     local: dict[str, tuple[str, str]]  # key -> (canonical, kind), from the article's definitions
-    seen: set[str] = field(default_factory=set)  # word keys seen capitalised inside sentences
+    seen: set[str] = field(default_factory=set)  # words seen capitalised inside sentences
     mentions: list[_Mention] = field(default_factory=list)
     place_end: int = -1  # end of the last run found to be a place
     base: int = 0  # added to offsets: the title sorts before the body
@@ -76,11 +76,11 @@ class ActorExtractor:
         runs = self._join(art, self._scanner.runs(body))
         for run in runs:
             if not run.initial:
-                art.seen.update(actor_key(w) for w in run.words)
+                art.seen.update(run.words)
         done: set[int] = set()
         headings = []
         for run in runs:
-            d = next((d for d in definitions if run.start < d.end and d.start < run.end), None)
+            d = next((d for d in definitions if run.start < d.end and d.start < run.end), None) if definitions else None
             if d is not None:
                 if d.start not in done:
                     done.add(d.start)
@@ -90,18 +90,21 @@ class ActorExtractor:
                 headings.append(run)
             else:
                 self._run(art, run)
-        surfaces = self._surfaces(art.mentions)
+        short = self._short_forms(art.mentions)
+        surfaces = {actor_key(m.name): (m.name, m.kind) for m in art.mentions if not m.weak}
+        surfaces.update({k: v for k, v in short.items() if v})
+        firsts = {k.partition(" ")[0] for k in surfaces}
         for run in headings:
-            self._title_run(art, run, surfaces)
+            self._title_run(art, run, surfaces, firsts)
+        heading = "caps" if title.isupper() else "title" if looks_like_title_case(title.split()) else ""
         if title.strip():
-            heading = "caps" if title.isupper() else "title" if looks_like_title_case(title.split()) else ""
             title_art = _Article(title, art.local, art.seen, art.mentions, base=-len(title) - 1)
             for run in self._join(title_art, self._scanner.runs(title, heading)):
                 if run.heading:
-                    self._title_run(title_art, run, surfaces)
+                    self._title_run(title_art, run, surfaces, firsts)
                 else:
                     self._run(title_art, run)
-        return self._resolve(art)
+        return self._resolve(art, short if heading else self._short_forms(art.mentions))
 
     # -- definitions ----------------------------------------------------------------
 
@@ -160,6 +163,9 @@ class ActorExtractor:
                 return
             if art.text[run.start - 1 : run.start] == "<" and art.text[run.end : run.end + 1] == ">":
                 return  # a stock ticker: <GM>
+        if "-" not in art.text[run.start : run.end]:
+            self._segment(art, run, words, "", run.initial, run.end)
+            return
         segment: list[str] = []
         first = True
         for i, word in enumerate(words):
@@ -217,7 +223,7 @@ class ActorExtractor:
         name, kind, _ = plan.names[0]
         single = len(words) == 1
         if initial:
-            if single and not plan.acronym and actor_key(name) not in art.seen:
+            if single and not plan.acronym and words[0] not in art.seen:
                 self._emit(art, run.start, name, kind, weak=True)
                 return
             if not single and self._common_opener(art, words):
@@ -239,12 +245,11 @@ class ActorExtractor:
         common = single and f" {words[0].lower()} " in art.text  # "Trade" beside "trade"
         self._emit(art, run.start, name, kind, weak=common)
 
-    def _title_run(self, art: _Article, run: Run, surfaces: dict[str, tuple[str, str]]) -> None:
+    def _title_run(self, art: _Article, run: Run, surfaces: dict[str, tuple[str, str]], firsts: set[str]) -> None:
         """Headlines and headings: keep only names known from lists or the article's body."""
         all_caps = run.heading == "caps"
         words = [split_compound(w, self._gaz.compound_suffixes)[0] for w in run.words]
         keys = [actor_key(w) for w in words]
-        firsts = {k.partition(" ")[0] for k in surfaces}
         i = 0
         while i < len(words):
             hit, size = None, 1
@@ -283,15 +288,6 @@ class ActorExtractor:
             or (self._lookup(art, actor_key(" ".join(words[1:]))) is not None and actor_key(first) not in art.seen)
         )
 
-    def _surfaces(self, mentions: list[_Mention]) -> dict[str, tuple[str, str]]:
-        """Names the body used, by key, with the surnames of its people."""
-        surfaces: dict[str, tuple[str, str]] = {}
-        for m in mentions:
-            if not m.weak:
-                surfaces[actor_key(m.name)] = (m.name, m.kind)
-        surfaces.update({k: v for k, v in self._short_forms(mentions).items() if v})
-        return surfaces
-
     def _short_forms(self, mentions: list[_Mention]) -> dict[str, tuple[str, str] | None]:
         """Short form -> full name: surnames of people; first word or name less "Corp" of
         organisations. None where two names share a short form."""
@@ -321,8 +317,7 @@ class ActorExtractor:
                     short[key] = (m.name, m.kind)
         return short
 
-    def _resolve(self, art: _Article) -> list[Actor]:
-        short = self._short_forms(art.mentions)
+    def _resolve(self, art: _Article, short: dict[str, tuple[str, str] | None]) -> list[Actor]:
         actors: dict[str, Actor] = {}
         for m in sorted(art.mentions, key=lambda m: m.pos):
             name, kind = m.name, m.kind

@@ -77,11 +77,12 @@ class Scanner:
             if not heading and start > line_end:
                 line_heading = ""
                 before = text[start - 1] if start else "\n"
-                if before in " \t\n" or words[0].isupper():
+                caps = words[0].isupper() and text[end : end + 24].upper() == text[end : end + 24]
+                if before in " \t\n" or caps:
                     line_start = text.rfind("\n", 0, start) + 1
                     line_end = text.find("\n", start) % (len(text) + 1)
                     at_line_start = not text[line_start:start].strip()
-                    if at_line_start or words[0].isupper():
+                    if at_line_start or caps:
                         line_heading = self._heading_line(text, line_start, line_end, at_line_start)
             initial = bool(line_heading) or self._opens_sentence(text, start)
             runs.append(Run(start, end, words, initial, line_heading))
