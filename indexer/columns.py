@@ -29,7 +29,6 @@ class Columns:
     actor_docs: np.ndarray  # CSR by actor: actor_docs[actor_ptr[a]:actor_ptr[a+1]]
     actor_ptr: np.ndarray
     actors: tuple[str, ...]  # one display name per actor
-    actor_terms: dict[str, tuple[str, ...]]  # actor key -> the spellings indexed for it
     actor_ids: dict[str, int]  # actor key -> position in ``actors``
 
     def actor_mask(self, actor_ids: list[int]) -> np.ndarray:
@@ -64,7 +63,7 @@ def load_columns(reader: WhooshReader) -> Columns:
     spellings: dict[str, list[tuple[str, np.ndarray]]] = defaultdict(list)
     for name, ids in reader.keyword_postings("actor"):
         spellings[actor_key(name)].append((name, ids))
-    names, ptr, docs, terms = [], [0], [], {}
+    names, ptr, docs = [], [0], []
     for key, variants in spellings.items():
         # Spellings that differ only in accents, case or hyphens are one actor, shown
         # by its most used spelling (accented on a tie: "António" over "Antonio").
@@ -72,7 +71,6 @@ def load_columns(reader: WhooshReader) -> Columns:
         ids = np.unique(np.concatenate([v[1] for v in variants]))
         docs.append(ids)
         ptr.append(ptr[-1] + len(ids))
-        terms[key] = tuple(v[0] for v in variants)
     actor_docs = np.concatenate(docs) if docs else np.empty(0, np.int64)
     return Columns(
         size=size,
@@ -85,8 +83,7 @@ def load_columns(reader: WhooshReader) -> Columns:
         actor_docs=actor_docs,
         actor_ptr=np.asarray(ptr, np.int64),
         actors=tuple(names),
-        actor_terms=terms,
-        actor_ids={key: i for i, key in enumerate(terms)},
+        actor_ids={key: i for i, key in enumerate(spellings)},
     )
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from indexer.actors import actor_key
 from indexer.dates import UNDATED, bucket_of, bucket_range
 from indexer.results import Facet, FacetValue, SearchRequest
 from indexer.snapshot import Snapshot
@@ -79,21 +81,15 @@ def count_facets(
     sel = filters.mask_except(matched, "source")
     counts = np.bincount(cols.source[sel & (cols.source >= 0)], minlength=len(cols.sources))
     out["source"] = _top(
-        "source",
-        {k: int(c) for k, c in zip(cols.sources, counts) if c},
-        filters.selected.get("source", ()),
-        size,
-        snap.source_label,
+        "source", cols.sources, counts, filters.selected.get("source", ()), size,
+        snap.source_label, cols.source_ids.get,
     )
 
     sel = filters.mask_except(matched, "actor")
     counts = cols.actor_counts(sel)
     out["actor"] = _top(
-        "actor",
-        {n: int(c) for n, c in zip(cols.actors, counts) if c},
-        filters.selected.get("actor", ()),
-        size,
-        str,
+        "actor", cols.actors, counts, filters.selected.get("actor", ()), size,
+        str, lambda name: cols.actor_ids.get(actor_key(name)),
     )
 
     sel = filters.mask_except(matched, "date")
@@ -101,13 +97,29 @@ def count_facets(
     return out
 
 
-def _top(name: str, counts: dict[str, int], selected: tuple[str, ...], size: int, label) -> Facet:
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
-    shown = ranked[:size]
+def _top(
+    name: str,
+    values: tuple[str, ...],
+    counts: np.ndarray,
+    selected: tuple[str, ...],
+    size: int,
+    label: Callable[[str], str],
+    position: Callable[[str], int | None],
+) -> Facet:
+    """The ``size`` most frequent values (ties alphabetical), plus any selected ones."""
+    nonzero = np.flatnonzero(counts)
+    if len(nonzero) > size:  # only the best candidates need sorting
+        cut = counts[nonzero][np.argpartition(-counts[nonzero], size - 1)[size - 1]]
+        nonzero = nonzero[counts[nonzero] >= cut]
+    ranked = sorted(nonzero.tolist(), key=lambda i: (-counts[i], values[i].casefold()))[:size]
+    shown = [(values[i], int(counts[i])) for i in ranked]
     shown_keys = {k for k, _ in shown}
-    shown += [(k, counts.get(k, 0)) for k in selected if k not in shown_keys]
-    values = tuple(FacetValue(k, label(k), c, k in selected) for k, c in shown)
-    return Facet(name, values, other=max(0, len(ranked) - size))
+    for k in selected:
+        if k not in shown_keys:
+            at = position(k)
+            shown.append((k, int(counts[at]) if at is not None else 0))
+    items = tuple(FacetValue(k, label(k), c, k in selected) for k, c in shown)
+    return Facet(name, items, other=max(0, int(np.count_nonzero(counts)) - size))
 
 
 def _dates(days: np.ndarray, selected: tuple[str, ...]) -> Facet:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -227,7 +228,10 @@ def _known_files(engine: WhooshIndex) -> tuple[dict[str, _Known], StoryFinder]:
 
 
 def _file_key(f: CorpusFile) -> str:
-    return str(f.path.resolve())
+    # A file name that is not UTF-8 holds surrogates (surrogateescape), which the
+    # index cannot store: escape those bytes instead (other keys are unchanged).
+    key = str(f.path.resolve())
+    return key if key.isascii() else os.fsencode(key).decode("utf-8", "backslashreplace")
 
 
 def _hash_file(path: Path) -> str:

@@ -16,6 +16,7 @@ import numpy as np
 
 from indexer import analysis, query, snippets
 from indexer.facets import FacetFilters, count_facets
+from indexer.matching import Matcher, union
 from indexer.results import Hit, SearchRequest, SearchResult
 from indexer.snapshot import Snapshot
 
@@ -32,16 +33,19 @@ def run_search(snap: Snapshot, request: SearchRequest) -> SearchResult:
     started = time.perf_counter()
     parsed = query.parse(request.q)
     warnings = list(parsed.warnings)
-    resolved = node = snap.resolve_keywords(parsed.node, warnings)
+    node = parsed.node
     if request.match == "any":
         node = query.any_word(node)
     expansions: set[str] = set()
-    docnums, scores = snap.reader.match(node, warnings, expansions)
-    if not len(docnums) and request.match == "all" and (looser := query.any_word(node)) != node:
-        docnums, scores = snap.reader.match(looser, warnings, expansions)
-        if len(docnums):
-            node = looser
+    matcher = Matcher(snap, warnings, expansions)
+    found = matcher.match(node)
+    loosened = False
+    if not len(found.docs) and request.match == "all" and (looser := query.any_word(node)) != node:
+        found = matcher.match(looser)
+        if len(found.docs):
+            node, loosened = looser, True
             warnings.append("no article has all the words: showing articles with any of them")
+    docnums, scores = found.docs, found.scores
     cols = snap.columns
 
     filters = FacetFilters.build(snap, request, warnings)
@@ -62,8 +66,8 @@ def run_search(snap: Snapshot, request: SearchRequest) -> SearchResult:
         for i in page
     )
     suggestion = None
-    if len(order) < 3 and request.q.strip():
-        suggestion = snap.suggest(resolved, len(order))
+    if (len(order) < 3 or loosened) and request.q.strip():
+        suggestion = snap.suggest(parsed.node, 0 if loosened else len(order))
     return SearchResult(
         request=request,
         hits=hits,
@@ -157,11 +161,15 @@ def more_like_this(snap: Snapshot, article_id: str, limit: int) -> list[Hit]:
     rec = snap.record(docnum)
     tf = Counter(analysis.terms(rec.title + "\n" + rec.body))
     n = snap.reader.doc_count
-    weight = {
-        t: c * math.log(1 + n / (1 + snap.reader.doc_frequency("body", t))) for t, c in tf.items()
-    }
+    df = snap.reader.vocabulary.frequency
+    # Words no other article has cannot find anything: only shared words count.
+    weight = {t: c * math.log(1 + n / df[t]) for t, c in tf.items() if df.get(t, 0) >= 2}
+    if not weight:
+        return []
     top = sorted(weight, key=lambda t: -weight[t])[:MLT_TERMS]
-    docnums, scores = snap.reader.match_any(top, [weight[t] / weight[top[0]] for t in top])
+    matcher = Matcher(snap, [], set())
+    found = union([matcher.term(t, query.TEXT_FIELDS, weight[t] / weight[top[0]]) for t in top])
+    docnums, scores = found.docs, found.scores
     cols = snap.columns
     keep = cols.story[docnums] != cols.story[docnum]
     ranked = _sort(snap, _Ranked(docnums[keep], scores[keep]), "relevance")

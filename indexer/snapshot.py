@@ -16,6 +16,7 @@ from indexer import analysis, query
 from indexer.actors import AliasTable, actor_key, load_aliases
 from indexer.backend.whoosh_engine import WhooshIndex, WhooshReader
 from indexer.columns import Columns, load_columns
+from indexer.matching import FIELD_WEIGHTS, Matcher
 from indexer.metadata import normalise_source
 from indexer.results import ArticleRecord
 from indexer.store import GenerationMeta
@@ -37,6 +38,17 @@ class Snapshot:
     @cached_property
     def columns(self) -> Columns:
         return load_columns(self.reader)
+
+    @cached_property
+    def field_norms(self) -> dict[str, np.ndarray]:
+        """BM25F length normalisation per text field: (1 - b) + b * length / average."""
+        norms = {}
+        live = self.columns.live
+        for name, params in FIELD_WEIGHTS.items():
+            lengths = self.reader.field_lengths(name)
+            average = float(lengths[live].mean()) if live.any() else 1.0
+            norms[name] = (1 - params.b) + params.b * lengths / max(average, 1e-9)
+        return norms
 
     # -- stored articles -------------------------------------------------------
 
@@ -74,15 +86,11 @@ class Snapshot:
 
     def _actor_keys(self, value: str) -> list[str]:
         keys = dict.fromkeys((actor_key(self.aliases.canonical(value)), actor_key(value)))
-        return [k for k in keys if k in self.columns.actor_terms]
+        return [k for k in keys if k in self.columns.actor_ids]
 
     def actor_ids(self, value: str) -> list[int]:
         """Column ids of the actors ``value`` (any alias or spelling) stands for."""
         return [self.columns.actor_ids[k] for k in self._actor_keys(value)]
-
-    def actor_terms(self, value: str) -> list[str]:
-        """Every indexed spelling of the actors ``value`` stands for."""
-        return [t for k in self._actor_keys(value) for t in self.columns.actor_terms[k]]
 
     def source_key(self, value: str) -> str:
         normalised = normalise_source(value)
@@ -100,22 +108,6 @@ class Snapshot:
     def source_label(self, key: str) -> str:
         return self._source_labels.get(key, key)
 
-    def resolve_keywords(self, node: query.Node, warnings: list[str]) -> query.Node:
-        """``actor:GSIM`` -> the indexed names of JNIM; ``source:www.X.com`` -> ``x.com``."""
-        if isinstance(node, query.Keyword):
-            if node.field == "source":
-                return query.Keyword("source", self.source_key(node.value))
-            names = self.actor_terms(node.value)
-            if not names:
-                return query.Keyword("actor", self.aliases.canonical(node.value))
-            items = tuple(query.Keyword("actor", n) for n in names)
-            return items[0] if len(items) == 1 else query.Or(items)
-        if isinstance(node, (query.And, query.Or)):
-            return type(node)(tuple(self.resolve_keywords(i, warnings) for i in node.items))
-        if isinstance(node, query.Not):
-            return query.Not(self.resolve_keywords(node.item, warnings))
-        return node
-
     def suggest(self, node: query.Node, found: int) -> str | None:
         """Did-you-mean: the query with rare words replaced by close, frequent ones.
 
@@ -125,28 +117,27 @@ class Snapshot:
         if not replaced:
             return None
         suggestion = query.replace_words(node, replaced)
-        docnums, _ = self.reader.match(suggestion, [], set())
-        return str(suggestion) if len(docnums) > found else None
+        found_then = len(Matcher(self, [], set()).match(suggestion).docs)
+        return str(suggestion) if found_then > found else None
 
     def _respell(self, word: str) -> str | None:
         words = analysis.terms(word)
         if len(words) != 1:
             return None
         term = words[0]
-        freq = self._frequency(term)
-        candidates = {t for f in query.TEXT_FIELDS for t in self.reader.terms_within(f, term, 2)}
-        best = max(candidates - {term}, key=lambda t: (self._frequency(t), t), default=None)
-        if best is None or self._frequency(best) <= max(2 * freq, freq + 1):
+        vocabulary = self.reader.vocabulary
+        freq = vocabulary.frequency.get(term, 0)
+        edits = 1 if len(term) <= 4 else 2
+        candidates = [t for t in vocabulary.near(term, edits, 20) if t != term]
+        best = max(candidates, key=lambda t: vocabulary.frequency[t], default=None)
+        if best is None or vocabulary.frequency[best] <= max(2 * freq, freq + 1):
             return None
         return self._surface_form(best)
 
-    def _frequency(self, term: str) -> int:
-        return sum(self.reader.doc_frequency(f, term) for f in query.TEXT_FIELDS)
-
     def _surface_form(self, term: str) -> str | None:
         """The word as articles write it (``Guterres``), not its stem (``guterr``)."""
-        docnums, _ = self.reader.match_any([term])
-        for docnum in docnums[:3]:
+        docnums = np.concatenate([self.reader.postings(f, term)[0][:3] for f in query.TEXT_FIELDS])
+        for docnum in docnums:
             rec = self.record(int(docnum))
             for word in analysis.words(rec.title + "\n" + rec.body):
                 if analysis.word_terms(word) == (term,):

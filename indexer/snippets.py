@@ -11,6 +11,7 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 import nh3
 
@@ -38,6 +39,18 @@ class Marker:
             return True
         return bool(self.prefixes) and analysis.fold(word).startswith(self.prefixes)
 
+    @cached_property
+    def candidates(self) -> re.Pattern[str]:
+        """Words that may match, found in folded text in one regex pass.
+
+        A stem is almost always a prefix of its words once its last letter is
+        dropped (attack -> attacked, happi -> happy); each candidate is then
+        checked with :meth:`matches`, so this only has to over-find.
+        """
+        starts = {t[:-1] if len(t) > 3 else t for t in self.terms} | set(self.prefixes)
+        alternatives = "|".join(sorted(map(re.escape, starts), key=len, reverse=True))
+        return re.compile(rf"\b(?:{alternatives})\w*")
+
 
 def marker_for(node: query.Node, expansions: Iterable[str] = ()) -> Marker:
     """The words a query looks for (outside NOT), plus engine expansions (fuzzy)."""
@@ -62,14 +75,25 @@ def marker_for(node: query.Node, expansions: Iterable[str] = ()) -> Marker:
 def _spans(text: str, marker: Marker) -> list[tuple[int, int]]:
     if not marker:
         return []
+    scanned = text[:SCAN_CHARS]
+    folded = scanned.translate(_FOLD)  # same length as ``scanned``: offsets carry over
     return [
         (m.start(), m.end())
-        for m in _WORDS.finditer(text, 0, min(len(text), SCAN_CHARS))
-        if marker.matches(m.group())
+        for m in marker.candidates.finditer(folded)
+        if marker.matches(scanned[m.start() : m.end()])
     ]
 
 
-_WORDS = re.compile(analysis.WORD_PATTERN)
+class _FoldTable(dict):
+    """str.translate table: each character to one lower-case, accent-free character."""
+
+    def __missing__(self, code: int) -> int:
+        folded = analysis.fold(chr(code))
+        self[code] = ord(folded) if len(folded) == 1 else code
+        return self[code]
+
+
+_FOLD = _FoldTable()
 
 
 def highlight(text: str, marker: Marker) -> str:

@@ -96,9 +96,9 @@ def test_broken_queries_never_raise_and_say_how_they_were_read(newsroom):
 
 
 def test_wildcards_are_bounded(newsroom, monkeypatch):
-    from indexer.backend import whoosh_engine
+    from indexer import matching
 
-    monkeypatch.setattr(whoosh_engine, "MAX_EXPANSION", 3)
+    monkeypatch.setattr(matching, "MAX_EXPANSION", 3)
     result = newsroom.search("t*")
     assert any("too many words" in w for w in result.warnings)
 

@@ -13,7 +13,8 @@ used, and spellings that differ only in accents, case or hyphens share one key.
 """
 
 from .aliases import AliasTable, collect_definitions, load_aliases
-from .extract import Actor, ActorExtractor
+from .extract import ActorExtractor
+from .mentions import Actor
 from .names import actor_key
 
 __all__ = ["Actor", "ActorExtractor", "AliasTable", "actor_key", "collect_definitions", "load_aliases"]

@@ -27,6 +27,7 @@ class AliasTable:
         self._canon: dict[str, str] = {}  # key of any name -> canonical name
         self._members: dict[str, list[str]] = {}  # key of canonical -> canonical + aliases
         self._kinds: dict[str, str] = {}  # key of canonical -> kind
+        self._learned: set[str] = set()  # keys that only corpus definitions give
         for canonical, aliases, kind in entries:
             self.merge(canonical, aliases, kind)
 
@@ -57,6 +58,10 @@ class AliasTable:
     def known(self, name: str) -> bool:
         """True when ``name`` is a canonical name or an alias in this table."""
         return actor_key(clean_name(name)) in self._canon
+
+    def learned(self, name: str) -> bool:
+        """True when only an acronym definition learned from the corpus gives ``name``."""
+        return actor_key(clean_name(name)) in self._learned
 
     def kind(self, name: str) -> str | None:
         """The kind recorded for the actor ``name`` stands for, if any."""
@@ -96,9 +101,11 @@ class AliasTable:
         table._canon = dict(self._canon)
         table._members = {k: list(v) for k, v in self._members.items()}
         table._kinds = dict(self._kinds)
+        table._learned = set(self._learned)
         for acronym, long in definitions.items():
             canonical = table.definition_canonical(acronym, long)
             if canonical:
+                table._learned.update(k for k in map(actor_key, (acronym, long)) if k not in table._canon)
                 table.merge(canonical, [acronym, long])
         return table
 

@@ -9,27 +9,12 @@ from .acronyms import Definition, DefinitionFinder
 from .aliases import AliasTable, load_aliases
 from .gazetteer import load_gazetteer
 from .names import actor_key, clean_name, is_acronym, looks_like_title_case, split_compound
-from .rules import NameRules, Plan
+from .joins import RunJoiner
+from .mentions import Actor, Mention, resolve, short_forms
+from .rules import NameRules, Plan, guess_kind
 from .runs import Run, Scanner
 
 _PARTY = re.compile(r"[DRI]-[A-Z][a-z]+")  # "D-Conn": a US legislator's party and state
-
-
-@dataclass(frozen=True)
-class Actor:
-    """One actor of an article."""
-
-    name: str  # canonical display name
-    kind: str  # "person" | "organisation" | "state" | "group" | "unknown"
-
-
-@dataclass
-class _Mention:
-    pos: float
-    name: str
-    kind: str
-    known: bool = False  # named by a list, an alias or a definition
-    weak: bool = False  # kept only when it resolves to a fuller name of the article
 
 
 @dataclass
@@ -37,11 +22,19 @@ class _Article:
     """What the rules learn while reading one article."""
 
     text: str
-    local: dict[str, tuple[str, str]]  # key -> (canonical, kind), from the article's definitions
+    known: dict[str, tuple[str, str]]  # key -> (canonical, kind): the extractor's known names
+    local: dict[str, tuple[str, str]]  # the same, from the article's acronym definitions
     seen: set[str] = field(default_factory=set)  # words seen capitalised inside sentences
-    mentions: list[_Mention] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
     place_end: int = -1  # end of the last run found to be a place
+    surfaces: dict[str, tuple[str, str]] = field(default_factory=dict)  # names the body used, by key
+    firsts: set[str] = field(default_factory=set)  # first words of those keys
+    named: set[str] = field(default_factory=set)  # keys of the actors the body names
     base: int = 0  # added to offsets: the title sorts before the body
+
+    def lookup(self, key: str) -> tuple[str, str] | None:
+        """The (canonical, kind) a name key stands for in this article, if known."""
+        return self.local.get(key) or self.known.get(key)
 
 
 class ActorExtractor:
@@ -57,10 +50,11 @@ class ActorExtractor:
         self._known: dict[str, tuple[str, str]] = {}
         for key, (name, kind) in g.known.items():
             self._known[key] = (self._aliases.canonical(name), self._aliases.kind(name) or kind)
-        self._rules = NameRules(g, self._known, self._connector_words)
         for key, canonical in self._aliases.keys():
-            self._known[key] = (canonical, self._aliases.kind(canonical) or self._rules.guess_kind(canonical.split()))
+            kind = self._aliases.kind(canonical) or guess_kind(canonical.split(), g, self._connector_words)
+            self._known[key] = (canonical, kind)
         self._rules = NameRules(g, self._known, self._connector_words)
+        self._joiner = RunJoiner(g)
         self._skip = g.function_words | self._connector_words
 
     # -- public API --------------------------------------------------------------
@@ -72,8 +66,8 @@ class ActorExtractor:
     def extract(self, title: str, body: str) -> list[Actor]:
         """The article's actors, one per canonical name, in order of first mention."""
         definitions = self._definitions(body)
-        art = _Article(body, self._local(self._definitions(title) + definitions))
-        runs = self._join(art, self._scanner.runs(body))
+        art = _Article(body, self._known, self._local(self._definitions(title) + definitions))
+        runs = self._joiner.join(body, self._scanner.runs(body), art.lookup)
         for run in runs:
             if not run.initial:
                 art.seen.update(run.words)
@@ -90,21 +84,25 @@ class ActorExtractor:
                 headings.append(run)
             else:
                 self._run(art, run)
-        short = self._short_forms(art.mentions)
-        surfaces = {actor_key(m.name): (m.name, m.kind) for m in art.mentions if not m.weak}
-        surfaces.update({k: v for k, v in short.items() if v})
-        firsts = {k.partition(" ")[0] for k in surfaces}
+        short = short_forms(art.mentions, self._gaz)
+        art.surfaces = {actor_key(m.name): (m.name, m.kind) for m in art.mentions if not m.weak}
+        art.surfaces.update({k: v for k, v in short.items() if v})
+        art.firsts = {k.partition(" ")[0] for k in art.surfaces}
+        art.named = {actor_key(name) for name, _ in art.surfaces.values()}
         for run in headings:
-            self._title_run(art, run, surfaces, firsts)
+            self._title_run(art, run)
         heading = "caps" if title.isupper() else "title" if looks_like_title_case(title.split()) else ""
         if title.strip():
-            title_art = _Article(title, art.local, art.seen, art.mentions, base=-len(title) - 1)
-            for run in self._join(title_art, self._scanner.runs(title, heading)):
+            title_art = _Article(title, self._known, art.local, art.seen, art.mentions, base=-len(title) - 1)
+            title_art.surfaces, title_art.firsts, title_art.named = art.surfaces, art.firsts, art.named
+            for run in self._joiner.join(title, self._scanner.runs(title, heading), art.lookup):
                 if run.heading:
-                    self._title_run(title_art, run, surfaces, firsts)
+                    self._title_run(title_art, run)
                 else:
                     self._run(title_art, run)
-        return self._resolve(art, short if heading else self._short_forms(art.mentions))
+        if not heading:  # a sentence-case title may name people in full
+            short = short_forms(art.mentions, self._gaz)
+        return resolve(art.mentions, short, art.lookup, self._aliases)
 
     # -- definitions ----------------------------------------------------------------
 
@@ -123,45 +121,12 @@ class ActorExtractor:
 
     # -- one run -------------------------------------------------------------------
 
-    def _join(self, art: _Article, runs: list[Run]) -> list[Run]:
-        """Join runs that make one name across "and", "in" or a possessive."""
-        joined: list[Run] = []
-        for run in runs:
-            joined.append(run)
-            while len(joined) > 1:
-                words = self._joined_words(art, joined[-2], joined[-1])
-                if not words:
-                    break
-                last = joined.pop()
-                joined[-1].words, joined[-1].end = words, last.end
-        return joined
-
-    def _joined_words(self, art: _Article, a: Run, b: Run) -> list[str] | None:
-        """The words of ``a`` and ``b`` as one name, if they make one."""
-        gap = art.text[a.end : b.start]
-        if len(gap) > 9 or a.heading or b.heading:
-            return None
-        corporate = b.words[-1].lower() in self._gaz.corporate_suffixes
-        if gap in ("'s ", "’s "):
-            if corporate and not self._lookup(art, actor_key(" ".join(a.words))):
-                return [*a.words[:-1], a.words[-1] + gap.strip(), *b.words]
-            return None
-        joiner = " ".join(gap.split()).lower()
-        if joiner not in self._gaz.joiners or gap[0] not in " \t\n" or gap[-1] not in " \t\n":
-            return None
-        words = [*a.words, *gap.split(), *b.words]
-        if self._lookup(art, actor_key(" ".join(words))):
-            return words
-        if joiner in ("and", "&") and corporate and a.words[-1].lower() not in self._gaz.org_heads:
-            return words
-        return None
-
     def _run(self, art: _Article, run: Run) -> None:
         words = run.words
         if len(words) == 1:
-            if words[0].lower() in self._gaz.function_words or _PARTY.fullmatch(words[0]):
+            if "-" in words[0] and _PARTY.fullmatch(words[0]):
                 return
-            if art.text[run.start - 1 : run.start] == "<" and art.text[run.end : run.end + 1] == ">":
+            if words[0].isupper() and art.text[run.start - 1 : run.start] == "<" == art.text[run.end : run.end + 1]:
                 return  # a stock ticker: <GM>
         if "-" not in art.text[run.start : run.end]:
             self._segment(art, run, words, "", run.initial, run.end)
@@ -231,7 +196,7 @@ class ActorExtractor:
                 return
         nxt = self._next(art, end)
         if nxt:
-            hit = self._lookup(art, f"{actor_key(name)} {nxt[0]}")
+            hit = art.lookup(f"{actor_key(name)} {nxt[0]}")
             if hit:
                 self._emit(art, run.start, hit[0], hit[1], known=True)
                 return
@@ -245,36 +210,36 @@ class ActorExtractor:
         common = single and f" {words[0].lower()} " in art.text  # "Trade" beside "trade"
         self._emit(art, run.start, name, kind, weak=common)
 
-    def _title_run(self, art: _Article, run: Run, surfaces: dict[str, tuple[str, str]], firsts: set[str]) -> None:
+    def _title_run(self, art: _Article, run: Run) -> None:
         """Headlines and headings: keep only names known from lists or the article's body."""
         all_caps = run.heading == "caps"
+        surfaces = art.surfaces
         words = [split_compound(w, self._gaz.compound_suffixes)[0] for w in run.words]
         keys = [actor_key(w) for w in words]
         i = 0
         while i < len(words):
             hit, size = None, 1
-            if keys[i] in self._rules.first_words or keys[i] in firsts or keys[i] in art.local:
+            if keys[i] in self._rules.first_words or keys[i] in art.firsts or keys[i] in art.local:
                 for size in range(min(6, len(words) - i), 0, -1):
                     key = " ".join(keys[i : i + size])
-                    hit = self._lookup(art, key) or surfaces.get(key)
+                    hit = art.lookup(key) or surfaces.get(key)
                     if hit:
                         break
             if not hit and not all_caps and is_acronym(words[i]):
                 if keys[i] not in self._gaz.non_names and keys[i] not in self._gaz.places:
                     hit = (words[i], "organisation")
+            if hit and all_caps and size == 1 and actor_key(hit[0]) not in art.named and self._aliases.learned(words[i]):
+                hit = None  # "OIL" (learned from "Oil India Ltd (OIL)") in a wire headline is oil
             if hit:
                 self._emit(art, run.start + i / 100, hit[0], hit[1], known=True)
             i += size if hit else 1
 
     # -- helpers ---------------------------------------------------------------------
 
-    def _lookup(self, art: _Article, key: str) -> tuple[str, str] | None:
-        return art.local.get(key) or self._known.get(key)
-
     def _emit(
         self, art: _Article, pos: float, name: str, kind: str = "unknown", known: bool = False, weak: bool = False
     ) -> None:
-        art.mentions.append(_Mention(art.base + pos, name if known else clean_name(name), kind, known, weak))
+        art.mentions.append(Mention(art.base + pos, name if known else clean_name(name), kind, known, weak))
 
     def _next(self, art: _Article, end: int) -> tuple[str, ...]:
         return self._scanner.next_words(art.text, end) if end >= 0 else ()
@@ -285,51 +250,5 @@ class ActorExtractor:
         return (
             f" {first.lower()} " in art.text
             or first.lower().endswith("ly")
-            or (self._lookup(art, actor_key(" ".join(words[1:]))) is not None and actor_key(first) not in art.seen)
+            or (art.lookup(actor_key(" ".join(words[1:]))) is not None and actor_key(first) not in art.seen)
         )
-
-    def _short_forms(self, mentions: list[_Mention]) -> dict[str, tuple[str, str] | None]:
-        """Short form -> full name: surnames of people; first word or name less "Corp" of
-        organisations. None where two names share a short form."""
-        short: dict[str, tuple[str, str] | None] = {}
-        for m in mentions:
-            words = m.name.split()
-            if m.weak or len(words) < 2:
-                continue
-            if m.kind == "person":
-                forms = [words[-1]]
-            elif m.kind in ("organisation", "group"):
-                forms = [words[0]] if words[1].lower() in ("of", "for") else []
-                if words[-1].lower() in self._gaz.org_heads:
-                    forms.append(words[-1])
-                if words[-1].lower() in self._gaz.corporate_suffixes:
-                    forms.append(" ".join(words[:-1]))
-            else:
-                continue
-            full = actor_key(m.name)
-            for form in forms:
-                key = actor_key(form)
-                if key == full:
-                    continue
-                if key in short and (short[key] is None or actor_key(short[key][0]) != full):
-                    short[key] = None
-                else:
-                    short[key] = (m.name, m.kind)
-        return short
-
-    def _resolve(self, art: _Article, short: dict[str, tuple[str, str] | None]) -> list[Actor]:
-        actors: dict[str, Actor] = {}
-        for m in sorted(art.mentions, key=lambda m: m.pos):
-            name, kind = m.name, m.kind
-            if not m.known:
-                full = short.get(actor_key(name))
-                if full:
-                    name, kind = full
-                elif m.weak:
-                    continue
-            elif m.weak:
-                continue
-            hit = self._lookup(art, actor_key(name))
-            canonical, kind = hit if hit else (self._aliases.canonical(name), kind)
-            actors.setdefault(actor_key(canonical), Actor(canonical, kind))
-        return list(actors.values())

@@ -115,6 +115,11 @@ class NameRules:
         elif after and after[-1].lower() in g.org_heads:
             return None  # "General Motors Corp"
         elif after:
+            cut = next((i for i, w in enumerate(after) if w.lower() in ("of", "for")), len(after))
+            if cut < len(after):  # "Chairman Beryl Sprinkel of the Council of Economic Advisers"
+                plan = self.plan(tuple(w for w in after[cut + 1 :] if w.lower() != "the"))
+                names.extend(plan.names if plan.action in ("known", "parts", "name") else ())
+                after = after[:cut]
             person = " ".join(after)
             hit = self._known.get(actor_key(person))
             names.append((hit[0], hit[1], True) if hit else (clean_name(person), "person", False))
@@ -145,19 +150,23 @@ class NameRules:
             if len(words) >= size:
                 state = self._g.demonyms.get(actor_key(" ".join(words[:size])))
                 if state:
-                    return state, size
+                    return self._known.get(actor_key(state), (state,))[0], size
         return None, 0
 
     def guess_kind(self, words: tuple[str, ...] | list[str]) -> str:
         """Kind of a name no list knows, from its head words and shape."""
-        g = self._g
-        lowered = [w.lower() for w in words]
-        if len(words) == 1 and is_acronym(words[0]):
-            return "organisation"
-        if any(w in g.group_heads for w in lowered[1:]) or lowered[-1] in g.group_heads:
-            return "group"
-        if any(w in g.org_heads for w in lowered):
-            return "organisation"
-        if 2 <= len(words) <= 4 and not any(w in self._connectors for w in lowered):
-            return "person"
-        return "unknown"
+        return guess_kind(words, self._g, self._connectors)
+
+
+def guess_kind(words: tuple[str, ...] | list[str], g: Gazetteer, connectors: frozenset[str]) -> str:
+    """Kind of a name no list knows, from its head words and shape."""
+    lowered = [w.lower() for w in words]
+    if len(words) == 1 and is_acronym(words[0]):
+        return "organisation"
+    if any(w in g.group_heads for w in lowered[1:]) or lowered[-1] in g.group_heads:
+        return "group"
+    if any(w in g.org_heads for w in lowered):
+        return "organisation"
+    if 2 <= len(words) <= 4 and not any(w in connectors for w in lowered):
+        return "person"
+    return "unknown"

@@ -56,8 +56,15 @@ class Scanner:
         self._function_words = gazetteer.function_words
 
     def runs(self, text: str, heading: str = "") -> list[Run]:
-        """The runs of ``text`` (all in a ``heading`` if given); wrapped line breaks are joined."""
+        """The runs of ``text`` (all in a ``heading`` if given).
+
+        Hard-wrapped text (wire copy: lines shorter than 100 characters on average)
+        has names and sentences that go on across line breaks; elsewhere a line
+        break ends a paragraph, and a short title-cased line is a heading.
+        """
         runs: list[Run] = []
+        breaks = text.count("\n")
+        wrapped = breaks >= 2 and len(text) < 100 * (breaks + 1)
         line_end = -1  # end of the line whose heading verdict is ``line_heading``
         line_heading = heading
         for match in self._pattern.finditer(text):
@@ -66,7 +73,7 @@ class Scanner:
                 prefix = self._prefix.search(text, max(0, start - 5), start)
                 if prefix:
                     start = prefix.start()
-            if runs and self._wrapped(text, runs[-1], start):
+            if wrapped and runs and start - runs[-1].end <= 3 and self._continues(text, runs[-1], start):
                 last = runs[-1]
                 last.end = end
                 last.words.extend(text[start:end].split())
@@ -74,17 +81,22 @@ class Scanner:
             words = text[start:end].split()
             if len(words) == 1 and words[0].lower() in self._function_words:
                 continue  # "The", "It", "However": never a name, whatever the context
+            before = text[start - 2 : start] if start > 1 else "\n\n"
             if not heading and start > line_end:
                 line_heading = ""
-                before = text[start - 1] if start else "\n"
-                caps = words[0].isupper() and text[end : end + 24].upper() == text[end : end + 24]
-                if before in " \t\n" or caps:
-                    line_start = text.rfind("\n", 0, start) + 1
+                at_line_start = not wrapped and (
+                    before[-1] == "\n" or (before[0] in " \t\n" and self._line_start(text, start))
+                )
+                if at_line_start or (words[0].isupper() and text[end : end + 24].upper() == text[end : end + 24]):
                     line_end = text.find("\n", start) % (len(text) + 1)
-                    at_line_start = not text[line_start:start].strip()
-                    if at_line_start or caps:
-                        line_heading = self._heading_line(text, line_start, line_end, at_line_start)
-            initial = bool(line_heading) or self._opens_sentence(text, start)
+                    line_start = text.rfind("\n", 0, start) + 1
+                    line_heading = self._heading_line(text, line_start, line_end, at_line_start)
+            if line_heading:
+                initial = True
+            elif before[-1] == " " and (before[0].isalnum() or before[0] == ","):
+                initial = False  # the common case: inside a sentence
+            else:
+                initial = self._opens_sentence(text, start, wrapped)
             runs.append(Run(start, end, words, initial, line_heading))
         return runs
 
@@ -102,18 +114,24 @@ class Scanner:
             i -= 1
         if i >= 0 and text[i] not in _CLOSERS + "\n":
             return ""  # the line continues wrapped prose
+        after = text[end : end + 8].lstrip()
+        if after and not after[0].isupper():
+            return ""  # the next line goes on with the sentence
         words = line.split()
         return "title" if len(words) >= 2 and looks_like_title_case(words) else ""
 
     @staticmethod
-    def _wrapped(text: str, last: Run, start: int) -> bool:
-        """True when only a line break of wrapped prose lies between ``last`` and ``start``."""
-        if start - last.end > 3 or last.heading or not _LINE_BREAK.fullmatch(text, last.end, start):
-            return False
-        return last.end - text.rfind("\n", 0, last.start) > 50
+    def _line_start(text: str, start: int) -> bool:
+        """True when only spaces stand between ``start`` and the start of its line."""
+        return text[text.rfind("\n", 0, start) + 1 : start].isspace()
 
     @staticmethod
-    def _opens_sentence(text: str, start: int) -> bool:
+    def _continues(text: str, last: Run, start: int) -> bool:
+        """True when only the line break of wrapped text lies between ``last`` and ``start``."""
+        return not last.heading and _LINE_BREAK.fullmatch(text, last.end, start) is not None
+
+    @staticmethod
+    def _opens_sentence(text: str, start: int, wrapped: bool) -> bool:
         i = start - 1
         while i >= 0 and text[i] in _OPENERS:
             i -= 1
@@ -121,12 +139,12 @@ class Scanner:
             return True
         if text[i] != "\n":
             return False
+        if not wrapped or text[i + 1 : i + 3] in ("  ", "\t"):
+            return True  # a new paragraph (wrapped text indents them)
         line_end = i
         while i >= 0 and text[i] in " \t\n":
             i -= 1
-        if i < 0 or text[i] in ".!?:;\"”’)" or "\n" in text[i + 1 : line_end]:
-            return True
-        return line_end - text.rfind("\n", 0, i) <= 50
+        return i < 0 or text[i] in ".!?:;\"”’)" or "\n" in text[i + 1 : line_end]
 
     @staticmethod
     def next_words(text: str, end: int) -> tuple[str, ...]:

@@ -1,14 +1,17 @@
 """The Whoosh backend: the only module that imports whoosh.
 
-Everything above it speaks in :class:`~indexer.fields.Document` (to write),
-query trees from :mod:`indexer.query` (to match) and plain values (to read),
-so another engine can stand behind the same query layer.
+Everything above it speaks in :class:`~indexer.fields.Document` (to write) and
+in plain values and numpy arrays (to read: postings, field lengths, columns,
+stored fields). Matching and ranking are done above it, in
+:mod:`indexer.matching`, so another engine that can give postings can stand
+behind the same query layer.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -16,18 +19,17 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.analysis import Token, Tokenizer
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length
 from whoosh.writing import IndexWriter
 
 from indexer import analysis, query
 from indexer.fields import Document
+from indexer.vocabulary import Vocabulary
 
 INDEX_NAME = "MAIN"
-MAX_EXPANSION = 256  # terms one prefix or fuzzy word may expand to
-TITLE_BOOST = 2.0
-BM25_B = 0.75
-BM25_K1 = 1.2
+POSTINGS_CACHE = 50_000  # posting lists kept in memory per reader
 
 
 class NewsTokenizer(Tokenizer):
@@ -118,11 +120,7 @@ class WhooshIndex:
         return WhooshWriter(self._ix.writer(procs=procs, limitmb=limitmb))
 
     def reader(self) -> WhooshReader:
-        return WhooshReader(self._ix.searcher(weighting=_weighting()))
-
-
-def _weighting() -> BM25F:
-    return BM25F(B=BM25_B, K1=BM25_K1)
+        return WhooshReader(self._ix.searcher())
 
 
 class WhooshWriter:
@@ -148,6 +146,7 @@ class WhooshReader:
     def __init__(self, searcher: Any) -> None:
         self._s = searcher
         self._r = searcher.reader()
+        self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
 
     def close(self) -> None:
         self._s.close()
@@ -161,45 +160,57 @@ class WhooshReader:
         """One past the highest document number (deleted ones included)."""
         return self._s.doc_count_all()
 
-    # -- matching --------------------------------------------------------------
+    # -- postings and lengths (matching and scoring happen in indexer.matching) ----
 
-    def match(
-        self, node: query.Node, warnings: list[str], expansions: set[str]
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Every live document matching ``node``, with its BM25F score.
+    def postings(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """Document numbers (sorted, deleted ones included) and term frequencies."""
+        key = (fieldname, term)
+        cached = self._postings.get(key)
+        if cached is None:
+            cached = self._read_postings(fieldname, term)
+            if len(self._postings) >= POSTINGS_CACHE:
+                self._postings.clear()
+            self._postings[key] = cached
+        return cached
 
-        Repairs are appended to ``warnings``; the words that prefix and fuzzy
-        terms expanded to are added to ``expansions`` (for highlighting).
-        """
-        q = _Translator(self._r, warnings, expansions).translate(node)
-        if q is None:
-            return np.empty(0, np.int64), np.empty(0, np.float32)
-        return self._run(q)
+    def _read_postings(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        ids: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
+        btext = term.encode("utf-8")
+        for leaf, offset in self._r.leaf_readers():
+            if (fieldname, btext) not in leaf:
+                continue
+            m = leaf.postings(fieldname, btext)
+            m = getattr(m, "child", m)  # unwrap the deleted-documents filter
+            leaf_ids, leaf_weights = _read_blocks(m)
+            ids.append(np.asarray(leaf_ids, np.int64) + offset)
+            weights.append(np.asarray(leaf_weights, np.float64))
+        if not ids:
+            return np.empty(0, np.int64), np.empty(0, np.float64)
+        return np.concatenate(ids), np.concatenate(weights)
 
-    def _run(self, q: wq.Query) -> tuple[np.ndarray, np.ndarray]:
-        matcher = q.matcher(self._s, self._s.context(weighting=self._s.weighting))
-        ids: list[int] = []
-        scores: list[float] = []
-        add_id, add_score = ids.append, scores.append
-        while matcher.is_active():
-            add_id(matcher.id())
-            add_score(matcher.score())
-            matcher.next()
-        return np.asarray(ids, np.int64), np.asarray(scores, np.float32)
+    def field_lengths(self, fieldname: str) -> np.ndarray:
+        """Tokens in ``fieldname`` for every document number (as Whoosh stores them)."""
+        lengths = []
+        for leaf, _offset in self._r.leaf_readers():
+            n = leaf.doc_count_all()
+            raw = _length_bytes(leaf, fieldname, n)
+            lengths.append(_BYTE_TO_LENGTH[raw] if raw is not None else np.array(
+                [leaf.doc_field_length(d, fieldname, 0) for d in range(n)], np.float64))
+        return np.concatenate(lengths) if lengths else np.empty(0)
 
-    def match_any(
-        self, terms: list[str], boosts: list[float] | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Documents with any of these index terms, scored (for more-like-this)."""
-        weights = boosts or [1.0] * len(terms)
-        node = wq.Or(
-            [
-                q
-                for t, w in zip(terms, weights)
-                for q in (wq.Term("title", t, boost=w * TITLE_BOOST), wq.Term("body", t, boost=w))
-            ]
-        )
-        return self._run(node)
+    def phrase_docs(self, fieldname: str, terms: list[str]) -> np.ndarray:
+        """Live documents where ``terms`` occur next to each other in ``fieldname``."""
+        matcher = wq.Phrase(fieldname, terms).matcher(self._s)
+        return np.fromiter(matcher.all_ids(), np.int64)
+
+    def expand_prefix(self, fieldname: str, prefix: str, limit: int) -> list[str]:
+        found = []
+        for term in self._r.expand_prefix(fieldname, prefix):
+            found.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+            if len(found) >= limit:
+                break
+        return found
 
     def live_docnums(self) -> np.ndarray:
         return np.fromiter(self._r.all_doc_ids(), np.int64)
@@ -236,106 +247,42 @@ class WhooshReader:
             ids = self._r.postings(fieldname, text).all_ids()
             yield text, np.fromiter(ids, np.int64)
 
-    def doc_frequency(self, fieldname: str, term: str) -> int:
-        return self._r.doc_frequency(fieldname, term)
-
-    def terms_within(self, fieldname: str, term: str, max_edits: int) -> list[str]:
-        return list(self._r.terms_within(fieldname, term, max_edits, prefix=1))
-
-
-
-class _Translator:
-    """Query tree -> Whoosh query over the current vocabulary."""
-
-    def __init__(self, reader: Any, warnings: list[str], expansions: set[str]) -> None:
-        self._r = reader
-        self._warnings = warnings
-        self._expansions = expansions
-
-    def translate(self, node: query.Node) -> wq.Query | None:
-        if isinstance(node, query.MatchAll):
-            return wq.Every()
-        if isinstance(node, query.And):
-            return self._and(node)
-        if isinstance(node, query.Or):
-            parts = [q for q in map(self.translate, node.items) if q is not None]
-            return wq.Or(parts) if parts else None
-        if isinstance(node, query.Not):
-            inner = self.translate(node.item)
-            return wq.Every() if inner is None else wq.AndNot(wq.Every(), inner)
-        if isinstance(node, (query.Word, query.Phrase)):
-            return self._words(node.text, node.field)
-        if isinstance(node, query.Prefix):
-            return self._expanded(node, node.field)
-        if isinstance(node, query.Fuzzy):
-            return self._expanded(node, node.field)
-        if isinstance(node, query.Keyword):
-            return wq.Term(node.field, node.value)
-        if isinstance(node, query.Dates):
-            start, end = node.range.start, node.range.end
-            return wq.TermRange(
-                "published",
-                start.isoformat() if start else None,
-                end.isoformat() if end else None,
-                constantscore=True,
-            )
-        raise TypeError(f"unknown query node {node!r}")
-
-    def _and(self, node: query.And) -> wq.Query | None:
-        positives, negatives = [], []
-        for item in node.items:
-            target = negatives if isinstance(item, query.Not) else positives
-            q = self.translate(item.item if isinstance(item, query.Not) else item)
-            if q is not None:
-                target.append(q)
-        if not positives and not negatives:
-            return None
-        base = wq.And(positives) if positives else wq.Every()
-        return wq.AndNot(base, wq.Or(negatives)) if negatives else base
-
-    def _words(self, text: str, fieldname: str | None) -> wq.Query | None:
-        terms = analysis.terms(text)
-        if not terms:
-            return None
-        return _over_fields(
-            fieldname,
-            lambda f, boost: (
-                wq.Term(f, terms[0], boost=boost)
-                if len(terms) == 1
-                else wq.Phrase(f, terms, boost=boost)
-            ),
-        )
-
-    def _expanded(self, node: query.Prefix | query.Fuzzy, fieldname: str | None) -> wq.Query | None:
-        words = analysis.terms(node.text)
-        if isinstance(node, query.Fuzzy) and len(words) != 1:
-            return self._words(node.text, fieldname)
-        fields = (fieldname,) if fieldname else query.TEXT_FIELDS
-        expansions: set[str] = set()
-        for f in fields:
-            if isinstance(node, query.Prefix):
-                # Prefixes match the folded word, not its stem: bomb* -> bomber, bombing.
-                prefix = analysis.fold(node.text)
-                found = self._r.expand_prefix(f, prefix)
-            else:
-                found = self._r.terms_within(f, words[0], node.max_edits, prefix=1)
-            for i, term in enumerate(found):
-                if i >= MAX_EXPANSION:
-                    self._warnings.append(
-                        f"'{node}' matches too many words: only the first {MAX_EXPANSION} were used"
-                    )
-                    break
-                expansions.add(term.decode("utf-8") if isinstance(term, bytes) else term)
-        if not expansions:
-            return wq.NullQuery
-        ordered = sorted(expansions)
-        self._expansions.update(ordered)
-        return _over_fields(
-            fieldname, lambda f, boost: wq.Or([wq.Term(f, t, boost=boost) for t in ordered])
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        """Title and body terms with document frequencies (built on first use)."""
+        return Vocabulary(
+            (term.decode("utf-8"), info.doc_frequency())
+            for f in query.TEXT_FIELDS
+            for term, info in self._r.iter_field(f)
         )
 
 
-def _over_fields(fieldname: str | None, make: Any) -> wq.Query:
-    if fieldname:
-        return make(fieldname, 1.0)
-    return wq.Or([make("title", TITLE_BOOST), make("body", 1.0)])
+def _read_blocks(m: Any) -> tuple[list[int], list[float]]:
+    """All ids and weights of a leaf posting list, a block at a time where possible."""
+    ids: list[int] = []
+    weights: list[float] = []
+    if hasattr(m, "_read_ids") and hasattr(m, "_next_block"):  # Whoosh 3 codec leaf matcher
+        while m.is_active():
+            m._read_ids()
+            m._read_weights()
+            ids.extend(m._ids)
+            weights.extend(m._weights)
+            m._next_block()
+        return ids, weights
+    while m.is_active():
+        ids.append(m.id())
+        weights.append(m.weight())
+        m.next()
+    return ids, weights
+
+
+_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], np.float64)
+
+
+def _length_bytes(leaf: Any, fieldname: str, n: int) -> np.ndarray | None:
+    """The one-byte encoded field lengths of a segment, read in one go."""
+    perdoc = getattr(leaf, "_perdoc", None)
+    column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN) if perdoc else None
+    if column is None or not hasattr(column, "_dbfile"):
+        return None
+    return np.frombuffer(column._dbfile.get(column._basepos, n), np.uint8)

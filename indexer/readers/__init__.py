@@ -8,12 +8,13 @@ comes back as a :class:`~indexer.article.Problem`.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from indexer.article import FileRead, Problem
+from indexer.article import Article, FileRead, Problem
 from indexer.readers.decoding import Unreadable
 from indexer.readers.html_page import read_html_page
 from indexer.readers.json_articles import read_json, read_jsonl
@@ -27,6 +28,17 @@ _READERS: dict[str, Callable[[Path, str], FileRead]] = {
     ".htm": read_html_page,
 }
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_READERS)
+# Lone surrogates: from "\\ud800" escapes in JSON, or file names that are not UTF-8
+# (decoded with surrogateescape). No UTF-8 writer (the index, a web page) can encode them.
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_TEXT_FIELDS = ("id", "title", "body", "source", "source_name", "url", "origin")
+# One article's limits. A file may hold 20 MB, but no news article is that long, and
+# analysing one huge text takes memory and time out of all proportion (a 19 MB body
+# took 2 GB and made the tokenizer give up); longer text is cut, with a problem reported.
+MAX_BODY_CHARS = 500_000
+MAX_TITLE_CHARS = 1_000
+MAX_ID_CHARS = 256
+MAX_URL_CHARS = 2_048
 
 
 @dataclass(frozen=True)
@@ -40,16 +52,65 @@ class CorpusFile:
 
 def read_file(path: Path, root: Path) -> FileRead:
     """Read the articles in one file; never raises for bad or vanished input."""
-    rel = _relative(path, root)
+    rel = unsurrogate(_relative(path, root))
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
         return FileRead(problems=[Problem(rel, f"unsupported file type ({path.suffix or 'no suffix'})")])
     try:
-        return reader(path, rel)
+        read = reader(path, rel)
     except Unreadable as error:
         return FileRead(problems=[Problem(rel, str(error))])
     except OSError as error:
         return FileRead(problems=[Problem(rel, f"cannot read: {error.strerror or error}")])
+    articles, read.articles = read.articles, []
+    for article in articles:
+        article = _bounded(_clean(article), rel, read.problems)
+        if article is not None:
+            read.articles.append(article)
+    return read
+
+
+def unsurrogate(text: str) -> str:
+    """``text`` with lone surrogates replaced by U+FFFD, so that it can be written as UTF-8."""
+    return _SURROGATES.sub("\ufffd", text) if not text.isascii() else text
+
+
+def _clean(article: Article) -> Article:
+    changes: dict[str, object] = {
+        name: unsurrogate(value)
+        for name in _TEXT_FIELDS
+        if (value := getattr(article, name)) and not value.isascii() and _SURROGATES.search(value)
+    }
+    if any(_SURROGATES.search(name) for name in article.authors):
+        changes["authors"] = tuple(unsurrogate(name) for name in article.authors)
+    return replace(article, **changes) if changes else article  # type: ignore[arg-type]
+
+
+def _bounded(article: Article, rel: str, problems: list[Problem]) -> Article | None:
+    """``article`` within the limits above (its text cut, if need be), or None if its id is too long."""
+    where = "" if article.line else f"article '{article.id[:60]}': "
+    if len(article.id) > MAX_ID_CHARS:
+        problems.append(Problem(rel, f"id longer than {MAX_ID_CHARS} characters: skipped", article.line))
+        return None
+    changes: dict[str, object] = {}
+    for name, limit in (("title", MAX_TITLE_CHARS), ("body", MAX_BODY_CHARS)):
+        text = getattr(article, name)
+        if len(text) > limit:
+            changes[name] = _cut(text, limit)
+            problems.append(
+                Problem(rel, f"{where}{name} cut to {limit:,} characters (it had {len(text):,})", article.line)
+            )
+    if article.url and len(article.url) > MAX_URL_CHARS:
+        changes["url"] = None
+        problems.append(Problem(rel, f"{where}url ignored: longer than {MAX_URL_CHARS} characters", article.line))
+    return replace(article, **changes) if changes else article  # type: ignore[arg-type]
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, at a space if there is one near the end."""
+    limit -= 1  # room for the "…"
+    space = max(text.rfind(" ", limit - 200, limit), text.rfind("\n", limit - 200, limit))
+    return text[: space if space > 0 else limit].rstrip() + "…"
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -134,6 +134,8 @@ def _parse(text: str) -> Any:
         raise BadRecord(f"invalid JSON: {error.msg} (column {error.colno})", error.lineno) from None
     except RecursionError:
         raise BadRecord("invalid JSON: nested too deeply") from None
+    except ValueError as error:  # a number of more than 4,300 digits (int_max_str_digits)
+        raise BadRecord(f"invalid JSON: {str(error).split(':')[0]}") from None
 
 
 def _add(
