@@ -15,6 +15,7 @@ import numpy as np
 
 from indexer.actors import actor_key
 from indexer.backend.whoosh_engine import WhooshReader
+from indexer.fields import ACTOR_SEPARATOR
 
 
 @dataclass(frozen=True)
@@ -60,15 +61,20 @@ def load_columns(reader: WhooshReader) -> Columns:
     story_id: dict[str, int] = {}
     story = np.fromiter((story_id.setdefault(v, len(story_id)) for v in story_values), np.int32, size)
 
-    spellings: dict[str, list[tuple[str, np.ndarray]]] = defaultdict(list)
-    for name, ids in reader.keyword_postings("actor"):
+    per_name: dict[str, list[int]] = defaultdict(list)
+    for docnum, joined in enumerate(reader.column("actor_list")):
+        if joined and live[docnum]:
+            for name in joined.split(ACTOR_SEPARATOR):
+                per_name[name].append(docnum)
+    spellings: dict[str, list[tuple[str, list[int]]]] = defaultdict(list)
+    for name, ids in per_name.items():
         spellings[actor_key(name)].append((name, ids))
     names, ptr, docs = [], [0], []
-    for key, variants in spellings.items():
+    for variants in spellings.values():
         # Spellings that differ only in accents, case or hyphens are one actor, shown
         # by its most used spelling (accented on a tie: "António" over "Antonio").
         names.append(max(variants, key=lambda v: (len(v[1]), not v[0].isascii()))[0])
-        ids = np.unique(np.concatenate([v[1] for v in variants]))
+        ids = np.unique(np.concatenate([np.asarray(v[1], np.int64) for v in variants]))
         docs.append(ids)
         ptr.append(ptr[-1] + len(ids))
     actor_docs = np.concatenate(docs) if docs else np.empty(0, np.int64)

@@ -13,6 +13,9 @@ from typing import Any
 from indexer.article import Article
 
 
+ACTOR_SEPARATOR = "\x1f"  # joins actor names in the per-document actor column
+
+
 @dataclass(frozen=True)
 class Document:
     article: Article
@@ -35,6 +38,7 @@ class Document:
             "published": a.published.isoformat() if a.published else None,
             "authors": list(a.authors) or None,
             "actor": ",".join(name.replace(",", " ") for name in self.actors) or None,
+            "actor_list": ACTOR_SEPARATOR.join(self.actors).encode("utf-8"),
             "origin": a.origin + (f":{a.line}" if a.line else ""),
             "file_key": self.file_key,
             "file_hash": self.file_hash,

@@ -45,7 +45,7 @@ class ActorExtractor:
         g = self._gaz = load_gazetteer()
         self._scanner = Scanner(g)
         self._connector_words = frozenset(w for c in g.connectors for w in c.split())
-        joining = self._connector_words | {w for j in g.joiners for w in j.split()}
+        joining = self._connector_words | g.definition_words
         self._finder = DefinitionFinder(frozenset(joining), g.name_prefixes)
         self._known: dict[str, tuple[str, str]] = {}
         for key, (name, kind) in g.known.items():
@@ -205,8 +205,10 @@ class ActorExtractor:
         if plan.acronym:
             self._emit(art, run.start, name, kind)
             return
-        if not plan.org_head and self._scanner.previous_word(art.text, run.start) in g.locatives:
-            return
+        if not plan.org_head:
+            before = self._scanner.previous_word(art.text, run.start)
+            if before in g.locatives or before.removesuffix(" of") in g.place_heads:
+                return  # "in Moura", "the town of Kelemba"
         common = single and f" {words[0].lower()} " in art.text  # "Trade" beside "trade"
         self._emit(art, run.start, name, kind, weak=common)
 
@@ -245,10 +247,12 @@ class ActorExtractor:
         return self._scanner.next_words(art.text, end) if end >= 0 else ()
 
     def _common_opener(self, art: _Article, words: list[str]) -> bool:
-        """True when the first word of a sentence-opening run is an ordinary word."""
-        first = words[0]
-        return (
-            f" {first.lower()} " in art.text
-            or first.lower().endswith("ly")
-            or (art.lookup(actor_key(" ".join(words[1:]))) is not None and actor_key(first) not in art.seen)
-        )
+        """True when the first word of a sentence-opening run is an ordinary word: it is
+        used in lower case, ends in -ly, or comes before "of" ("Officials of the Bank of
+        Japan") or before a known name without being a name elsewhere."""
+        first, low = words[0], words[0].lower()
+        if f" {low} " in art.text or low.endswith("ly"):
+            return True
+        if first in art.seen or low in self._gaz.org_heads:
+            return False
+        return words[1].lower() in ("of", "for") or art.lookup(actor_key(" ".join(words[1:]))) is not None

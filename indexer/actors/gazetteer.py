@@ -41,6 +41,7 @@ class Gazetteer:
     connectors: tuple[str, ...]
     name_prefixes: tuple[str, ...]
     joiners: frozenset[str]
+    definition_words: frozenset[str]
     compound_suffixes: frozenset[str]
     corporate_suffixes: frozenset[str]
     actor_suffixes: frozenset[str]
@@ -75,6 +76,7 @@ def load_gazetteer() -> Gazetteer:
         connectors=tuple(sorted(rules["connectors"], key=len, reverse=True)),
         name_prefixes=tuple(rules["name_prefixes"]),
         joiners=frozenset(rules["joiners"]),
+        definition_words=frozenset(rules["definition_words"]),
         compound_suffixes=frozenset(rules["compound_suffixes"]),
         corporate_suffixes=frozenset(rules["corporate_suffixes"]),
         actor_suffixes=frozenset(rules["actor_suffixes"]),

@@ -75,6 +75,9 @@ class NameRules:
             plan = self._role(words, role) if role else None
             if plan:
                 return plan
+        plan = self._person_of(words, lowered)
+        if plan:
+            return plan
         state, size = self.demonym(words)
         if state:
             rest = words[size:]
@@ -124,6 +127,18 @@ class NameRules:
             hit = self._known.get(actor_key(person))
             names.append((hit[0], hit[1], True) if hit else (clean_name(person), "person", False))
         return Plan("role", tuple(names))
+
+    def _person_of(self, words: tuple[str, ...], lowered: list[str]) -> Plan | None:
+        """"Jean-Hervé Jezequel of the International Crisis Group" -> the person and the body."""
+        g = self._g
+        cut = next((i for i, w in enumerate(lowered) if w in ("of", "for")), 0)
+        if not 2 <= cut <= 4 or any(w in g.org_heads or w in g.place_heads or w in self._connectors for w in lowered[:cut]):
+            return None
+        rest = tuple(w for w in words[cut + 1 :] if w.lower() != "the")
+        plan = self.plan(rest) if rest else _DROP
+        if plan.action in ("known", "parts") or (plan.action == "name" and plan.org_head):
+            return Plan("role", ((clean_name(" ".join(words[:cut])), "person", False), *plan.names))
+        return None
 
     def known_parts(self, keys: list[str]) -> list[tuple[str, str]]:
         """Known names that together cover a short run ("UN MINUSMA"), or nothing."""

@@ -19,7 +19,7 @@ from .names import looks_like_title_case
 _UP = "A-ZÀ-ÖØ-ÞĀ-Ž"
 _LINE_BREAK = re.compile(r"[ \t]*\n")
 _NEXT = re.compile(r"[ \t\n]+([a-z][a-z'’-]*)(?:[ \t\n]+([a-z][a-z'’-]*))?(?:[ \t\n]+([a-z][a-z'’-]*))?")
-_PREV = re.compile(r"([A-Za-z]+)[ \t\n]+$")
+_PREV = re.compile(r"([A-Za-z]+)[ \t\n]+(of[ \t\n]+)?$")
 _OPENERS = " \t\"“‘'(«[*•-"
 _CLOSERS = ".!?;:,\"”’)"
 
@@ -154,6 +154,8 @@ class Scanner:
 
     @staticmethod
     def previous_word(text: str, start: int) -> str:
-        """The word right before ``start`` (empty at the start of the text)."""
-        m = _PREV.search(text, max(0, start - 20), start)
-        return m.group(1).lower() if m else ""
+        """The word right before ``start``, or "<word> of" before an "of" (empty at the start)."""
+        m = _PREV.search(text, max(0, start - 24), start)
+        if not m:
+            return ""
+        return m.group(1).lower() + (" of" if m.group(2) else "")

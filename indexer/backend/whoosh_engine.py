@@ -20,7 +20,8 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.analysis import Token, Tokenizer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import IndexWriter
 
@@ -81,6 +82,7 @@ def make_schema() -> Schema:
         published=ID(stored=True, sortable=True),
         authors=STORED,
         actor=KEYWORD(stored=True, commas=True, scorable=False),
+        actor_list=COLUMN(VarBytesColumn()),  # the same names, read as a column for facets
         origin=STORED,
         file_key=ID(stored=True),
         file_hash=STORED,
@@ -230,22 +232,18 @@ class WhooshReader:
     # -- columns and vocabulary ------------------------------------------------
 
     def column(self, fieldname: str) -> list[str]:
-        """The value of a single-valued sortable field for every document number."""
+        """The value of a per-document column field for every document number."""
         values: list[str] = []
         for leaf, _offset in self._r.leaf_readers():
             # (Whoosh's multi-segment column reader skips segments without the column)
             if leaf.has_column(fieldname):
-                values.extend(leaf.column_reader(fieldname, translate=True))
+                values.extend(
+                    v.decode("utf-8") if isinstance(v, bytes) else v
+                    for v in leaf.column_reader(fieldname, translate=True)
+                )
             else:
                 values.extend([""] * leaf.doc_count_all())
         return values
-
-    def keyword_postings(self, fieldname: str) -> Iterator[tuple[str, np.ndarray]]:
-        """Each term of a keyword field with the live documents that carry it."""
-        for term in self._r.lexicon(fieldname):
-            text = term.decode("utf-8")
-            ids = self._r.postings(fieldname, text).all_ids()
-            yield text, np.fromiter(ids, np.int64)
 
     @cached_property
     def vocabulary(self) -> Vocabulary:
