@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer import store
-from indexer.actors import ActorExtractor, load_aliases
 from indexer.article import Article, Problem
-from indexer.backend.whoosh_engine import WhooshIndex, WhooshWriter
+from indexer.backend.whoosh_engine import WhooshIndex
 from indexer.fields import Document
+from indexer.pipeline import Preparer
 from indexer.progress import Progress, Silent
 from indexer.readers import CorpusFile, iter_corpus, read_file
 from indexer.stories import StoryFinder
@@ -144,34 +144,33 @@ def _update(
     gone = [k for k in known if k not in seen_keys]
     ids_kept = {i for k, v in known.items() if k in seen_keys for i in v.ids}
 
-    aliases = load_aliases(_user_aliases(data_dir))
-    extractor = ActorExtractor(aliases)
-    reads = []
-    for f, digest in changed:
-        result = read_file(f.path, f.root)
-        for note in result.notes:
-            log.info("%s: %s", f.rel, note)
-        report.notes.extend(f"{f.rel}: {n}" for n in result.notes)
-        if result.problems:
-            report.failed += 1
-            report.problems.extend(result.problems)
-        for article in result.articles:
-            meta.learned_aliases.update(extractor.learn(article.title, article.body))
-        reads.append((f, digest, result.articles))
-    extractor = ActorExtractor(aliases.with_learned(meta.learned_aliases))
+    reads = [(f, digest, _read(f, report)) for f, digest in changed]
+    articles = [a for _, _, batch in reads for a in batch]
+    preparer = Preparer(_user_aliases(data_dir))
+    meta.learned_aliases.update(preparer.learn(articles))
+    prepared = preparer.prepare(articles, meta.learned_aliases)
 
     writer = engine.writer()
     try:
         for key in gone:
             writer.delete_file(key)
             report.deleted += len(known[key].ids)
-        for f, digest, articles in reads:
+        for f, digest, batch in reads:
             key = _file_key(f)
             previous = known.get(key)
             if previous:
                 writer.delete_file(key)
                 ids_kept -= previous.ids
-            new_ids = _write_articles(writer, f, key, digest, articles, extractor, stories, ids_kept, report)
+            new_ids: set[str] = set()
+            for article, (actors, signature) in zip(batch, prepared):
+                if article.id in ids_kept or article.id in new_ids:
+                    report.problems.append(
+                        Problem(f.rel, f"duplicate article id '{article.id}': skipped", article.line)
+                    )
+                    continue
+                story = stories.assign(article.id, signature)
+                writer.add(Document(article, actors, story, key, digest, signature))
+                new_ids.add(article.id)
             if previous:
                 report.updated += len(new_ids & previous.ids)
                 report.added += len(new_ids - previous.ids)
@@ -188,29 +187,15 @@ def _update(
         bar.close()
 
 
-def _write_articles(
-    writer: WhooshWriter,
-    f: CorpusFile,
-    key: str,
-    digest: str,
-    articles: list[Article],
-    extractor: ActorExtractor,
-    stories: StoryFinder,
-    taken: set[str],
-    report: ReindexReport,
-) -> set[str]:
-    written: set[str] = set()
-    for article in articles:
-        if article.id in taken or article.id in written:
-            report.problems.append(
-                Problem(f.rel, f"duplicate article id '{article.id}': skipped", article.line)
-            )
-            continue
-        actors = tuple(a.name for a in extractor.extract(article.title, article.body))
-        story, signature = stories.assign(article)
-        writer.add(Document(article, actors, story, key, digest, signature))
-        written.add(article.id)
-    return written
+def _read(f: CorpusFile, report: ReindexReport) -> list[Article]:
+    result = read_file(f.path, f.root)
+    for note in result.notes:
+        log.info("%s: %s", f.rel, note)
+    report.notes.extend(f"{f.rel}: {n}" for n in result.notes)
+    if result.problems:
+        report.failed += 1
+        report.problems.extend(result.problems)
+    return result.articles
 
 
 def _known_files(engine: WhooshIndex) -> tuple[dict[str, _Known], StoryFinder]:

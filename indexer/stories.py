@@ -37,6 +37,12 @@ def signature_of(text: str) -> MinHash:
     return m
 
 
+def signature_bytes(article: Article) -> bytes:
+    """The article's MinHash signature, as stored in the index."""
+    text = article.body if len(article.body) >= 40 else f"{article.title}\n{article.body}"
+    return signature_of(text).hashvalues.astype(np.uint64).tobytes()
+
+
 def _from_bytes(data: bytes) -> MinHash:
     values = np.frombuffer(data, dtype=np.uint64).copy()
     return MinHash(num_perm=NUM_PERM, hashvalues=values, scheme=_SCHEME, hashfunc=_crc)
@@ -55,17 +61,17 @@ class StoryFinder:
         if len(signature) == NUM_PERM * 8:
             self._add(story, _from_bytes(signature))
 
-    def assign(self, article: Article) -> tuple[str, bytes]:
-        text = article.body if len(article.body) >= 40 else f"{article.title}\n{article.body}"
-        sig = signature_of(text)
-        story = article.id
+    def assign(self, article_id: str, signature: bytes) -> str:
+        """The story of the closest earlier copy, or a new story named after the article."""
+        sig = _from_bytes(signature)
+        story = article_id
         best = THRESHOLD
         for key in self._lsh.query(sig):
             similarity = sig.jaccard(self._sigs[key])
             if similarity >= best:
                 story, best = self._story[key], similarity
         self._add(story, sig)
-        return story, sig.hashvalues.astype(np.uint64).tobytes()
+        return story
 
     def _add(self, story: str, sig: MinHash) -> None:
         key = str(len(self._story))
