@@ -7,9 +7,11 @@ The walk: corpus files -> changed ones read into Articles -> Documents
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import os
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -88,24 +90,56 @@ def reindex(
             full = True
         roots = [str(p) for p in paths] or meta.roots or [DEFAULT_CORPUS]
         report.full = full or live is None
-        if report.full:
-            target = store.new_generation(data)
-            engine = WhooshIndex.create(target)
-            meta = store.GenerationMeta()
-        else:
-            assert live is not None
-            target, engine = live, WhooshIndex.open(live)
-        meta.roots = roots
-        _update(engine, [Path(r) for r in roots], data, meta, report, progress)
-        store.write_meta(target, meta)
-        if report.full:
-            store.switch_to(data, target)
+        target: Path | None = None
+        try:
+            if report.full:
+                target = store.new_generation(data)
+                engine = WhooshIndex.create(target)
+                meta = store.GenerationMeta()
+            else:
+                assert live is not None
+                target, engine = live, WhooshIndex.open(live)
+                files_before, version_before = set(os.listdir(target)), engine.version()
+            meta.roots = roots
+            # The meta (corpus roots, learned aliases) is written just before the commit: a
+            # crash between the two then leaves the next run the corpus it was asked for.
+            write_meta = lambda: store.write_meta(target, meta)  # noqa: E731
+            _update(engine, [Path(r) for r in roots], data, meta, report, progress, write_meta)
+            if report.full:
+                store.switch_to(data, target)
+        except OSError as err:  # disk full, read-only, file too large: reading the corpus never raises
+            if not report.full and target is not None and engine.version() == version_before:
+                _remove_new_files(target, files_before)  # the uncommitted update's, to free space
+            raise _write_failed(data, err, target if report.full else None) from None
         reader = engine.reader()
         report.articles = reader.doc_count
         reader.close()
         report.generation = target.name
     report.seconds = time.monotonic() - started
     return report
+
+
+def _write_failed(data: Path, err: OSError, unfinished: Path | None) -> store.StoreError:
+    """The error for a failed write; an unfinished generation is removed to free its space."""
+    try:
+        live = store.current_generation(data)
+    except store.StoreError:
+        live = None
+    if unfinished is not None and (live is None or live.name != unfinished.name):
+        shutil.rmtree(unfinished, ignore_errors=True)
+    where = f" ({err.filename})" if err.filename else ""
+    still = f"searches still use {live.name}" if live else "there is no index yet"
+    return store.StoreError(f"cannot write the index in {data}: {err.strerror or err}{where}; {still}")
+
+
+def _remove_new_files(folder: Path, before: set[str]) -> None:
+    """Remove what an update that was not committed left in ``folder`` (no index refers to it)."""
+    for name in set(os.listdir(folder)) - before:
+        path = folder / name
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def _update(
@@ -115,6 +149,7 @@ def _update(
     meta: store.GenerationMeta,
     report: ReindexReport,
     progress: Callable[[int], Progress] | None,
+    before_commit: Callable[[], None],
 ) -> None:
     known, stories = _known_files(engine)
     files: list[CorpusFile] = []
@@ -168,7 +203,7 @@ def _update(
                         Problem(f.rel, f"duplicate article id '{article.id}': skipped", article.line)
                     )
                     continue
-                story = stories.assign(article.id, signature)
+                story = stories.assign(article.id, signature, article.published)
                 writer.add(Document(article, actors, story, key, digest, signature))
                 new_ids.add(article.id)
             if previous:
@@ -179,6 +214,7 @@ def _update(
                 report.added += len(new_ids)
             ids_kept |= new_ids
             bar.update()
+        before_commit()
         writer.commit()
     except BaseException:
         writer.cancel()
@@ -206,7 +242,12 @@ def _known_files(engine: WhooshIndex) -> tuple[dict[str, _Known], StoryFinder]:
         for stored in reader.iter_stored():
             entry = by_file.setdefault(stored["file_key"], (stored.get("file_hash", ""), set()))
             entry[1].add(stored["id"])
-            stories.remember(stored.get("story", stored["id"]), stored.get("signature", b""))
+            published = stored.get("published")
+            stories.remember(
+                stored.get("story", stored["id"]),
+                stored.get("signature", b""),
+                dt.date.fromisoformat(published) if published else None,
+            )
     finally:
         reader.close()
     return {k: _Known(h, frozenset(ids)) for k, (h, ids) in by_file.items()}, stories

@@ -9,6 +9,7 @@ Signatures are stored in the index so later incremental runs see every story.
 
 from __future__ import annotations
 
+import datetime as dt
 import zlib
 
 import numpy as np
@@ -20,6 +21,8 @@ from indexer.article import Article
 NUM_PERM = 64
 SHINGLE = 5
 THRESHOLD = 0.7
+MAX_DAYS_APART = 3
+SAME_TEXT = 0.95  # copies this close are one story whatever their dates
 _SCHEME = "affine32"
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, scheme=_SCHEME).permutations
 
@@ -49,32 +52,45 @@ def _from_bytes(data: bytes) -> MinHash:
 
 
 class StoryFinder:
-    """Gives each article the story of a near-identical earlier article, or its own id."""
+    """Gives each article the story of a near-identical earlier article, or its own id.
+
+    Copies of one story are published within days of each other: near copies
+    dated more than ``MAX_DAYS_APART`` apart are not one story, so a recurring
+    template ("Grain ships loading at Portland") stays separate; the same text
+    reprinted later still is.
+    """
 
     def __init__(self) -> None:
         self._lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
         self._story: dict[str, str] = {}  # lsh key -> story id
         self._sigs: dict[str, MinHash] = {}
+        self._days: dict[str, int | None] = {}
 
-    def remember(self, story: str, signature: bytes) -> None:
-        """Add an already indexed article (its stored story and signature)."""
+    def remember(self, story: str, signature: bytes, published: dt.date | None) -> None:
+        """Add an already indexed article (its stored story, signature and date)."""
         if len(signature) == NUM_PERM * 8:
-            self._add(story, _from_bytes(signature))
+            self._add(story, _from_bytes(signature), published)
 
-    def assign(self, article_id: str, signature: bytes) -> str:
+    def assign(self, article_id: str, signature: bytes, published: dt.date | None) -> str:
         """The story of the closest earlier copy, or a new story named after the article."""
         sig = _from_bytes(signature)
+        day = published.toordinal() if published else None
         story = article_id
         best = THRESHOLD
         for key in self._lsh.query(sig):
             similarity = sig.jaccard(self._sigs[key])
+            other = self._days[key]
+            far_apart = day is not None and other is not None and abs(day - other) > MAX_DAYS_APART
+            if far_apart and similarity < SAME_TEXT:
+                continue
             if similarity >= best:
                 story, best = self._story[key], similarity
-        self._add(story, sig)
+        self._add(story, sig, published)
         return story
 
-    def _add(self, story: str, sig: MinHash) -> None:
+    def _add(self, story: str, sig: MinHash, published: dt.date | None) -> None:
         key = str(len(self._story))
         self._story[key] = story
         self._sigs[key] = sig
+        self._days[key] = published.toordinal() if published else None
         self._lsh.insert(key, sig)

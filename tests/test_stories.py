@@ -1,0 +1,55 @@
+"""Story ids: copies of one story share an id; different stories and recurring templates do not."""
+
+import datetime as dt
+
+from indexer.article import Article
+from indexer.stories import StoryFinder, signature_bytes
+
+WIRE = (
+    "Flood waters rose on Monday along the Niger river near Niamey, forcing thousands of "
+    "families from their homes. The government said relief teams were on their way and the "
+    "United Nations offered help to the regions worst hit by the rains."
+)
+
+
+def article(article_id: str, body: str, day: dt.date | None = None) -> Article:
+    return Article(id=article_id, title="", body=body, published=day)
+
+
+def assign(finder: StoryFinder, a: Article) -> str:
+    return finder.assign(a.id, signature_bytes(a), a.published)
+
+
+def test_exact_and_lightly_edited_copies_share_the_first_copy_story():
+    finder = StoryFinder()
+    day = dt.date(2024, 8, 5)
+    assert assign(finder, article("a", WIRE, day)) == "a"
+    assert assign(finder, article("b", WIRE, day)) == "a"
+    edited = "NIAMEY (Sahel Daily) - " + WIRE + " Reporting by staff; editing by desk."
+    assert assign(finder, article("c", edited, day + dt.timedelta(days=1))) == "a"
+
+
+def test_a_different_story_gets_its_own_id():
+    finder = StoryFinder()
+    assign(finder, article("a", WIRE))
+    other = "The junta suspended political parties and called the measure temporary, citing order."
+    assert assign(finder, article("b", other)) == "b"
+
+
+def test_a_recurring_template_weeks_apart_is_not_one_story():
+    finder = StoryFinder()
+    first = WIRE + " Ships loading: 12 vessels, 300,000 tonnes."
+    later = WIRE + " Ships loading: 9 vessels, 250,000 tonnes."
+    assert assign(finder, article("a", first, dt.date(1987, 2, 26))) == "a"
+    assert assign(finder, article("b", later, dt.date(1987, 4, 9))) == "b"
+    # the very same text reprinted weeks later still is the same story
+    assert assign(finder, article("c", first, dt.date(1987, 4, 9))) == "a"
+
+
+def test_stored_signatures_carry_stories_across_runs():
+    first_run = StoryFinder()
+    sig = signature_bytes(article("a", WIRE))
+    first_run.assign("a", sig, None)
+    next_run = StoryFinder()
+    next_run.remember("a", sig, None)
+    assert assign(next_run, article("b", WIRE)) == "a"
