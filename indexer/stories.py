@@ -61,7 +61,8 @@ class StoryFinder:
     """
 
     def __init__(self) -> None:
-        self._lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+        # LSH finds candidates well below THRESHOLD so that copies near it are not missed
+        self._lsh = MinHashLSH(threshold=THRESHOLD - 0.2, num_perm=NUM_PERM)
         self._story: dict[str, str] = {}  # lsh key -> story id
         self._sigs: dict[str, MinHash] = {}
         self._days: dict[str, int | None] = {}
