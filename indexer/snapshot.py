@@ -64,10 +64,16 @@ class Snapshot:
             url=s.get("url"),
             published=dt.date.fromisoformat(published) if published else None,
             authors=tuple(s.get("authors") or ()),
-            actors=tuple(a for a in s.get("actor", "").split(",") if a),
+            actors=tuple(dict.fromkeys(self._shown_actor(a) for a in s.get("actor", "").split(",") if a)),
             origin=s.get("origin", ""),
             story=s.get("story"),
         )
+
+    def _shown_actor(self, name: str) -> str:
+        """The corpus-wide spelling of an actor (the facet's), for this article's name."""
+        cols = self.columns
+        at = cols.actor_ids.get(actor_key(name))
+        return cols.actors[at] if at is not None else name
 
     def article(self, article_id: str) -> ArticleRecord | None:
         docnum = self.reader.docnum_of(article_id)

@@ -61,3 +61,9 @@ def test_actor_spellings_merge_into_one_facet_entry(seeds_index):
 def test_actor_filter_by_any_spelling(seeds_index):
     plain = seeds_index.search("", actors=["Antonio Guterres"])
     assert sorted(h.id for h in plain.hits) == ["002_f906829c3a93a056", "004_04d21494b0b19014"]
+
+
+def test_articles_show_the_corpus_spelling_of_an_actor(seeds_index):
+    for article_id in ("002_f906829c3a93a056", "004_04d21494b0b19014"):
+        actors = seeds_index.article(article_id).actors
+        assert "António Guterres" in actors and "Antonio Guterres" not in actors
