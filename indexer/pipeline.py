@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
-from indexer.actors import ActorExtractor, load_aliases
+from indexer.actors import ActorExtractor, collect_definitions, load_aliases
 from indexer.article import Article
 from indexer.stories import signature_bytes
 
@@ -31,12 +31,9 @@ def _start(aliases_path: Path | None, learned: dict[str, str]) -> None:
     _extractor = ActorExtractor(table.with_learned(learned) if learned else table)
 
 
-def _learn(batch: Sequence[Article]) -> dict[str, str]:
+def _learn(batch: Sequence[Article]) -> list[dict[str, str]]:
     assert _extractor is not None
-    found: dict[str, str] = {}
-    for article in batch:
-        found.update(_extractor.learn(article.title, article.body))
-    return found
+    return [_extractor.learn(article.title, article.body) for article in batch]
 
 
 def _prepare(batch: Sequence[Article]) -> list[Prepared]:
@@ -62,11 +59,9 @@ class Preparer:
         self.workers = workers or os.cpu_count() or 1
 
     def learn(self, articles: Sequence[Article]) -> dict[str, str]:
-        """Acronym definitions found anywhere in ``articles`` (acronym -> long name)."""
-        found: dict[str, str] = {}
-        for part in self._map(_learn, articles, {}):
-            found.update(part)
-        return found
+        """Acronym definitions found anywhere in ``articles`` (acronym -> the long name
+        most articles give it)."""
+        return collect_definitions(d for part in self._map(_learn, articles, {}) for d in part)
 
     def prepare(self, articles: Sequence[Article], learned: dict[str, str]) -> Iterator[Prepared]:
         """Actors and story signature of each article, in order."""

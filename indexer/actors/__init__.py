@@ -17,4 +17,11 @@ from .extract import ActorExtractor
 from .mentions import Actor
 from .names import actor_key
 
-__all__ = ["Actor", "ActorExtractor", "AliasTable", "actor_key", "collect_definitions", "load_aliases"]
+__all__ = [
+    "Actor",
+    "ActorExtractor",
+    "AliasTable",
+    "actor_key",
+    "collect_definitions",
+    "load_aliases",
+]

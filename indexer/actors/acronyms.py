@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from .names import is_acronym
 
 _PAREN = re.compile(r"\(\s*([^()\n]{2,120}?)\s*\)")
-_WINDOW_STOP = re.compile(r"[.!?](?=\s)|\n(?=\s)|[(),;:–—]")  # a lone line break is wrapping
+_WINDOW_STOP = re.compile(
+    r"[.!?](?=\s)|\n(?=\s)|[(),;:–—]"
+)  # a lone line break is wrapping
 _WORD = re.compile(r"\S+")
 _QUOTES = re.compile(r"(?<!\w)['‘’\"“”«»]|['‘’\"“”«»](?!\w)")  # quotes, not apostrophes
 _ACRONYM_BEFORE = re.compile(r"([A-Z][A-Za-z0-9.&-]{1,11})[\s\"“”‘’]*$")
@@ -38,7 +40,9 @@ def _schwartz_hearst(short: str, long: str) -> int | None:
         if not c.isalnum():
             s -= 1
             continue
-        while i >= 0 and (long[i].lower() != c or (s == 0 and i > 0 and long[i - 1].isalnum())):
+        while i >= 0 and (
+            long[i].lower() != c or (s == 0 and i > 0 and long[i - 1].isalnum())
+        ):
             i -= 1
         if i < 0:
             return None
@@ -69,7 +73,7 @@ class DefinitionFinder:
         if "(" not in text:
             return found
         for match in _PAREN.finditer(text):
-            inner = match.group(1).strip("\"“”‘’ ")
+            inner = match.group(1).strip('"“”‘’ ')
             if is_acronym(inner) and " " not in inner and len(inner) <= 12:
                 definition = self._long_before(text, match.start(), inner)
             else:
@@ -97,15 +101,21 @@ class DefinitionFinder:
         long = " ".join(window[start:].split())
         return Definition(acronym, long, lo + first + start, lo + words[-1].end())
 
-    def _long_inside(self, text: str, match: re.Match[str], inner: str) -> Definition | None:
+    def _long_inside(
+        self, text: str, match: re.Match[str], inner: str
+    ) -> Definition | None:
         before = _ACRONYM_BEFORE.search(text, max(0, match.start() - 20), match.start())
         if not before or not is_acronym(before.group(1)) or " " not in inner:
             return None
         window = _blank_quotes(inner)
         if self._long_start(before.group(1), window) != 0:
             return None
-        start = match.start(1) + (len(match.group(1)) - len(match.group(1).lstrip("\"“”‘’ ")))
-        return Definition(before.group(1), " ".join(window.split()), start, start + len(inner))
+        start = match.start(1) + (
+            len(match.group(1)) - len(match.group(1).lstrip('"“”‘’ '))
+        )
+        return Definition(
+            before.group(1), " ".join(window.split()), start, start + len(inner)
+        )
 
     def _long_start(self, acronym: str, window: str) -> int | None:
         """Start of the long form in ``window`` (whose end it must reach), or None."""
@@ -116,7 +126,10 @@ class DefinitionFinder:
             words = list(_WORD.finditer(window))
             for i, word in enumerate(words[:-1]):
                 text = word.group()
-                if text[0].lower() == acronym[0].lower() and _initials([w.group() for w in words[i:]]) == target:
+                if (
+                    text[0].lower() == acronym[0].lower()
+                    and _initials([w.group() for w in words[i:]]) == target
+                ):
                     start = word.start()
                     break
             if start is None:
@@ -125,6 +138,10 @@ class DefinitionFinder:
         if len(long_words) < 2 or not long_words[0][0].isupper():
             return None
         for word in long_words:
-            if not (word[0].isupper() or word.lower() in self._joining or word.lower().startswith(self._prefixes)):
+            if not (
+                word[0].isupper()
+                or word.lower() in self._joining
+                or word.lower().startswith(self._prefixes)
+            ):
                 return None
         return start

@@ -25,13 +25,17 @@ class AliasTable:
 
     def __init__(self, entries: Iterable[Entry] = ()) -> None:
         self._canon: dict[str, str] = {}  # key of any name -> canonical name
-        self._members: dict[str, list[str]] = {}  # key of canonical -> canonical + aliases
+        self._members: dict[
+            str, list[str]
+        ] = {}  # key of canonical -> canonical + aliases
         self._kinds: dict[str, str] = {}  # key of canonical -> kind
         self._learned: set[str] = set()  # keys that only corpus definitions give
         for canonical, aliases, kind in entries:
             self.merge(canonical, aliases, kind)
 
-    def merge(self, canonical: str, aliases: Sequence[str], kind: str | None = None) -> None:
+    def merge(
+        self, canonical: str, aliases: Sequence[str], kind: str | None = None
+    ) -> None:
         """Add an actor; groups its names already belong to are merged under ``canonical``."""
         canonical = clean_name(canonical)
         names = [canonical, *(clean_name(a) for a in aliases)]
@@ -72,7 +76,7 @@ class AliasTable:
         name = self.canonical(canonical)
         return list(self._members.get(actor_key(name), [name]))
 
-    def keys(self) -> Iterable[tuple[str, str]]:
+    def entries(self) -> Iterable[tuple[str, str]]:
         """(key, canonical name) for every name in the table."""
         return self._canon.items()
 
@@ -105,7 +109,9 @@ class AliasTable:
         for acronym, long in definitions.items():
             canonical = table.definition_canonical(acronym, long)
             if canonical:
-                table._learned.update(k for k in map(actor_key, (acronym, long)) if k not in table._canon)
+                table._learned.update(
+                    k for k in map(actor_key, (acronym, long)) if k not in table._canon
+                )
                 table.merge(canonical, [acronym, long])
         return table
 
@@ -124,7 +130,9 @@ def _parse(path: Path) -> list[Entry]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ValueError(f"{path}: cannot read alias file: {exc.strerror or exc}") from exc
+        raise ValueError(
+            f"{path}: cannot read alias file: {exc.strerror or exc}"
+        ) from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path}: not valid TOML: {exc}") from exc
     entries: list[Entry] = []
@@ -133,16 +141,25 @@ def _parse(path: Path) -> list[Entry]:
         if not name.strip():
             raise ValueError(f"{path}: an actor table has an empty name")
         if not isinstance(entry, dict):
-            raise ValueError(f'{where} must be a table with an "aliases" list, not a {type(entry).__name__}')
+            # A ValueError like every other problem with the file's content.
+            raise ValueError(  # noqa: TRY004
+                f'{where} must be a table with an "aliases" list, not a {type(entry).__name__}'
+            )
         extra = sorted(set(entry) - {"aliases", "kind"})
         if extra:
-            raise ValueError(f'{where}: unknown key {extra[0]!r} (allowed: "aliases", "kind")')
+            raise ValueError(
+                f'{where}: unknown key {extra[0]!r} (allowed: "aliases", "kind")'
+            )
         aliases = entry.get("aliases", [])
-        if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+        if not isinstance(aliases, list) or not all(
+            isinstance(a, str) and a.strip() for a in aliases
+        ):
             raise ValueError(f"{where}: aliases must be a list of non-empty strings")
         kind = entry.get("kind")
         if kind is not None and kind not in KINDS:
-            raise ValueError(f"{where}: kind must be one of {', '.join(KINDS)}, not {kind!r}")
+            raise ValueError(
+                f"{where}: kind must be one of {', '.join(KINDS)}, not {kind!r}"
+            )
         entries.append((name, aliases, kind))
     return entries
 

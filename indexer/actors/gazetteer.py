@@ -57,7 +57,9 @@ def load_gazetteer() -> Gazetteer:
     """Read the shipped lists (cached: they are read once per process)."""
     with open(DATA / "rules.toml", "rb") as handle:
         rules = tomllib.load(handle)
-    known = {actor_key(name): (name, "organisation") for name in _lines("organisations.txt")}
+    known = {
+        actor_key(name): (name, "organisation") for name in _lines("organisations.txt")
+    }
     known.update({actor_key(name): (name, "group") for name in _lines("groups.txt")})
     roles = frozenset(tuple(line.lower().split()) for line in _lines("roles.txt"))
     demonyms = {}
@@ -65,7 +67,9 @@ def load_gazetteer() -> Gazetteer:
         adjective, _, state = line.partition("|")
         demonyms[actor_key(adjective)] = state.strip()
     return Gazetteer(
-        states=tuple(tuple(n.strip() for n in line.split("|")) for line in _lines("states.txt")),
+        states=tuple(
+            tuple(n.strip() for n in line.split("|")) for line in _lines("states.txt")
+        ),
         demonyms=demonyms,
         known=known,
         places=_keys("places.txt"),

@@ -36,34 +36,58 @@ class RunJoiner:
             joined.append(run)
         return joined
 
-    def _longest_join(self, text: str, runs: list[Run], i: int, lookup: Lookup) -> tuple[Run, int]:
+    def _longest_join(
+        self, text: str, runs: list[Run], i: int, lookup: Lookup
+    ) -> tuple[Run, int]:
         """Runs ``i``.. joined into the longest known name ("General Agreement on Tariffs and
         Trade"), with the index after them; run ``i`` alone if none."""
         first = runs[i]
         last = i
-        while last + 1 < len(runs) and last - i < 3 and self._joiner(text[runs[last].end : runs[last + 1].start]):
+        while (
+            last + 1 < len(runs)
+            and last - i < 3
+            and self._joiner(text[runs[last].end : runs[last + 1].start])
+        ):
             last += 1
         for j in range(last, i, -1):
             words = [*first.words]
             for k in range(i + 1, j + 1):
-                words += [*text[runs[k - 1].end : runs[k].start].split(), *runs[k].words]
+                words += [
+                    *text[runs[k - 1].end : runs[k].start].split(),
+                    *runs[k].words,
+                ]
             if lookup(actor_key(" ".join(words))):
-                return Run(first.start, runs[j].end, words, first.initial, first.heading), j + 1
+                return Run(
+                    first.start, runs[j].end, words, first.initial, first.heading
+                ), j + 1
         return first, i + 1
 
     def _joiner(self, gap: str) -> bool:
-        return len(gap) <= 9 and gap[:1] in " \t\n" and " ".join(gap.split()).lower() in self._g.joiners
+        return (
+            len(gap) <= 9
+            and gap[:1] in " \t\n"
+            and " ".join(gap.split()).lower() in self._g.joiners
+        )
 
-    def _joined_words(self, text: str, a: Run, b: Run, lookup: Lookup) -> list[str] | None:
+    def _joined_words(
+        self, text: str, a: Run, b: Run, lookup: Lookup
+    ) -> list[str] | None:
         """The words of ``a`` and ``b`` as one company name, if they make one
         ("Procter and Gamble Co", "Moody's Investors Service Inc")."""
         gap = text[a.end : b.start]
-        if a.heading or b.heading or b.words[-1].lower() not in self._g.corporate_suffixes:
+        if (
+            a.heading
+            or b.heading
+            or b.words[-1].lower() not in self._g.corporate_suffixes
+        ):
             return None
         if gap in ("'s ", "’s "):
-            if not lookup(actor_key(" ".join(a.words))):
+            if len(a.words) == 1 and not lookup(actor_key(a.words[0])):  # not "Robert Maxwell's"
                 return [*a.words[:-1], a.words[-1] + gap.strip(), *b.words]
             return None
-        if " ".join(gap.split()).lower() in ("and", "&") and a.words[-1].lower() not in self._g.org_heads:
+        if (
+            " ".join(gap.split()).lower() in ("and", "&")
+            and a.words[-1].lower() not in self._g.org_heads
+        ):
             return [*a.words, *gap.split(), *b.words]
         return None

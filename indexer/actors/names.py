@@ -11,7 +11,14 @@ _ACCENTS = re.compile(r"[\u0300-\u036f]+")
 # Apostrophes and full stops vanish ("Jama'at" -> "jamaat", "U.S." -> "us"); every
 # other punctuation mark, hyphens included, becomes a space.
 _KEY_TABLE = str.maketrans(
-    {**{c: " " for c in "-‐‑‒–—_/\\,;:!?()[]{}<>\"“”«»&+*#@|~^="}, "'": "", "’": "", "‘": "", "`": "", ".": ""}
+    {
+        **{c: " " for c in '-‐‑‒–—_/\\,;:!?()[]{}<>"“”«»&+*#@|~^='},
+        "'": "",
+        "’": "",
+        "‘": "",
+        "`": "",
+        ".": "",
+    }
 )
 _QUOTES = "\"'“”‘’«»"
 _POSSESSIVE = re.compile(r"['’][sS]?$")
@@ -52,7 +59,9 @@ def split_compound(token: str, suffixes: frozenset[str]) -> tuple[str, str]:
     return token, ""
 
 
-def find_role(lowered: Sequence[str], roles: frozenset[tuple[str, ...]], longest: int) -> tuple[int, int] | None:
+def find_role(
+    lowered: Sequence[str], roles: frozenset[tuple[str, ...]], longest: int
+) -> tuple[int, int] | None:
     """The last role in a run of lower-cased tokens as (start, end), longest match first."""
     found = None
     i = 0

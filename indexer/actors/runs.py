@@ -16,12 +16,15 @@ from dataclasses import dataclass
 from .gazetteer import Gazetteer
 from .names import looks_like_title_case
 
-_UP = "A-ZÀ-ÖØ-ÞĀ-Ž"
+_UP = "A-ZÀ-ÖØ-ÞĀ-Ž"  # capitals (Latin Extended-A is taken whole, small letters too)
 _LINE_BREAK = re.compile(r"[ \t]*\n")
-_NEXT = re.compile(r"[ \t\n]+([a-z][a-z'’-]*)(?:[ \t\n]+([a-z][a-z'’-]*))?(?:[ \t\n]+([a-z][a-z'’-]*))?")
+_NEXT = re.compile(
+    r"[ \t\n]+([a-z][a-z'’-]*)(?:[ \t\n]+([a-z][a-z'’-]*))?(?:[ \t\n]+([a-z][a-z'’-]*))?"
+)
+_COMMA_NAME = re.compile(r",[ \t\n]+([A-Z][\w.]*(?:[ \t]+[A-Z][\w.]*)?)")
 _PREV = re.compile(r"([A-Za-z]+)[ \t\n]+(of[ \t\n]+)?$")
 _OPENERS = " \t\"“‘'(«[*•-"
-_CLOSERS = ".!?;:,\"”’)"
+_CLOSERS = '.!?;:,"”’)'
 
 
 @dataclass(slots=True)
@@ -44,16 +47,24 @@ class Scanner:
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         prefixes = "|".join(re.escape(p) for p in gazetteer.name_prefixes)
-        connectors = "|".join(re.escape(c).replace(r"\ ", "[ \t]+") for c in gazetteer.connectors)
+        connectors = "|".join(
+            re.escape(c).replace(r"\ ", "[ \t]+") for c in gazetteer.connectors
+        )
         token = (
             rf"[{_UP}](?<![\w'’].)"  # a capital that starts a word (or follows a hyphen)
             rf"(?:\.(?:[{_UP}]\.)+"  # U.S.
             rf"|\.(?=[ \t]+[{_UP}])"  # the W. of George W. Bush
             rf"|[\w&]*(?:[-'’](?![sS]\b)\w+)*)"  # Qaeda, Jama'at, Jean-Hervé, AT&T
         )
-        self._pattern = re.compile(rf"{token}(?:[ \t]+(?:(?:{connectors})[ \t]+|(?:{prefixes})-)?{token})*")
-        self._prefix = re.compile(rf"(?<![\w-])(?:{prefixes})-$", re.I)
+        self._pattern = re.compile(
+            rf"{token}(?:[ \t]+(?:(?:{connectors})[ \t]+|(?:{prefixes})-)?{token})*"
+        )
+        self._prefix = re.compile(rf"(?<![\w-])(?:{prefixes})-$", re.IGNORECASE)
         self._function_words = gazetteer.function_words
+        heads = "|".join(sorted(gazetteer.place_heads, key=len, reverse=True))
+        self._place_follows = re.compile(
+            rf"[ \t\n]+(?:[a-z][a-z'’-]*[ \t\n]+)?(?:{heads})\b"
+        )
 
     def runs(self, text: str, heading: str = "") -> list[Run]:
         """The runs of ``text`` (all in a ``heading`` if given).
@@ -73,7 +84,12 @@ class Scanner:
                 prefix = self._prefix.search(text, max(0, start - 5), start)
                 if prefix:
                     start = prefix.start()
-            if wrapped and runs and start - runs[-1].end <= 3 and self._continues(text, runs[-1], start):
+            if (
+                wrapped
+                and runs
+                and start - runs[-1].end <= 3
+                and self._continues(text, runs[-1], start)
+            ):
                 last = runs[-1]
                 last.end = end
                 last.words.extend(text[start:end].split())
@@ -85,12 +101,18 @@ class Scanner:
             if not heading and start > line_end:
                 line_heading = ""
                 at_line_start = not wrapped and (
-                    before[-1] == "\n" or (before[0] in " \t\n" and self._line_start(text, start))
+                    before[-1] == "\n"
+                    or (before[0] in " \t\n" and self._line_start(text, start))
                 )
-                if at_line_start or (words[0].isupper() and text[end : end + 24].upper() == text[end : end + 24]):
+                if at_line_start or (
+                    words[0].isupper()
+                    and text[end : end + 24].upper() == text[end : end + 24]
+                ):
                     line_end = text.find("\n", start) % (len(text) + 1)
                     line_start = text.rfind("\n", 0, start) + 1
-                    line_heading = self._heading_line(text, line_start, line_end, at_line_start)
+                    line_heading = self._heading_line(
+                        text, line_start, line_end, at_line_start
+                    )
             if line_heading:
                 initial = True
             elif before[-1] == " " and (before[0].isalnum() or before[0] == ","):
@@ -102,7 +124,7 @@ class Scanner:
 
     @staticmethod
     def _heading_line(text: str, start: int, end: int, whole: bool) -> str:
-        """"caps" for a line of capitals; "title" for a short title-cased line that follows
+        """ "caps" for a line of capitals; "title" for a short title-cased line that follows
         the end of a paragraph (if ``whole``, the run opens the line); else ""."""
         line = text[start:end].rstrip()
         if line.isupper():
@@ -128,7 +150,10 @@ class Scanner:
     @staticmethod
     def _continues(text: str, last: Run, start: int) -> bool:
         """True when only the line break of wrapped text lies between ``last`` and ``start``."""
-        return not last.heading and _LINE_BREAK.fullmatch(text, last.end, start) is not None
+        return (
+            not last.heading
+            and _LINE_BREAK.fullmatch(text, last.end, start) is not None
+        )
 
     @staticmethod
     def _opens_sentence(text: str, start: int, wrapped: bool) -> bool:
@@ -144,7 +169,17 @@ class Scanner:
         line_end = i
         while i >= 0 and text[i] in " \t\n":
             i -= 1
-        return i < 0 or text[i] in ".!?:;\"”’)" or "\n" in text[i + 1 : line_end]
+        return i < 0 or text[i] in '.!?:;"”’)' or "\n" in text[i + 1 : line_end]
+
+    def place_follows(self, text: str, end: int) -> bool:
+        """True when a place noun follows ``end`` within two words ("Faladié gendarmerie school")."""
+        return self._place_follows.match(text, end) is not None
+
+    @staticmethod
+    def comma_name(text: str, end: int) -> str:
+        """The capitalised word or two after a comma at ``end`` ("Secaucus, N.J.")."""
+        m = _COMMA_NAME.match(text, end)
+        return m.group(1) if m else ""
 
     @staticmethod
     def next_words(text: str, end: int) -> tuple[str, ...]:
