@@ -15,6 +15,7 @@ before saturating it::
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -198,3 +199,46 @@ def _intersection(parts: list[Matches]) -> Matches:
 def _without(base: Matches, removed: Matches) -> Matches:
     keep = ~np.isin(base.docs, removed.docs, assume_unique=True)
     return Matches(base.docs[keep], base.scores[keep])
+
+
+FEEDBACK_DOCS = 5
+FEEDBACK_TERMS = 10
+FEEDBACK_WEIGHT = 1.0
+FEEDBACK_FROM_TERMS = 4  # queries this verbose are natural-language questions
+
+
+def with_feedback(matcher: Matcher, found: Matches, query_terms: set[str]) -> Matches:
+    """Pseudo-relevance feedback (in the manner of RM3): words typical of the best
+    matches re-rank the matches. It never adds or removes a match.
+
+    Only worth it for verbose, natural-language queries ("which countries ... ?"),
+    where the words people use and the words articles use differ most.
+    """
+    if len(query_terms) < FEEDBACK_FROM_TERMS or len(found.docs) <= FEEDBACK_DOCS:
+        return found
+    snap = matcher.snap
+    best = np.argsort(-found.scores, kind="stable")[:FEEDBACK_DOCS]
+    top_score = found.scores[best[0]]
+    n = snap.reader.doc_count
+    df = snap.reader.vocabulary.frequency
+    weights: dict[str, float] = {}
+    for i in best:
+        rec = snap.record(int(found.docs[i]))
+        counts = Counter(analysis.terms(rec.title + "\n" + rec.body))
+        length = sum(counts.values())
+        if not length:
+            continue
+        doc_weight = math.exp(found.scores[i] - top_score) / length
+        for term, count in counts.items():
+            if term not in query_terms:
+                idf = math.log(n / max(df.get(term, 1), 1))
+                weights[term] = weights.get(term, 0.0) + doc_weight * count * idf
+    expansion = sorted(weights, key=lambda t: -weights[t])[:FEEDBACK_TERMS]
+    if not expansion:
+        return found
+    top = weights[expansion[0]]
+    extra = union([matcher.term(t, query.TEXT_FIELDS, FEEDBACK_WEIGHT * weights[t] / top) for t in expansion])
+    _, mine, theirs = np.intersect1d(found.docs, extra.docs, assume_unique=True, return_indices=True)
+    scores = found.scores.copy()
+    scores[mine] += extra.scores[theirs]
+    return Matches(found.docs, scores)

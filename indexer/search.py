@@ -16,7 +16,7 @@ import numpy as np
 
 from indexer import analysis, query, snippets
 from indexer.facets import FacetFilters, count_facets
-from indexer.matching import Matcher, union
+from indexer.matching import Matcher, union, with_feedback
 from indexer.results import Hit, SearchRequest, SearchResult
 from indexer.snapshot import Snapshot
 
@@ -45,6 +45,8 @@ def run_search(snap: Snapshot, request: SearchRequest) -> SearchResult:
         if len(found.docs):
             node, loosened = looser, True
             warnings.append("no article has all the words: showing articles with any of them")
+    if request.match == "any" and request.sort == "relevance":
+        found = with_feedback(matcher, found, set(snippets.marker_for(node).terms))
     docnums, scores = found.docs, found.scores
     cols = snap.columns
 

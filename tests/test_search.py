@@ -235,3 +235,21 @@ def test_more_like_this_leaves_out_its_own_story(newsroom):
     assert related[0] == "coup-2"
     assert "coup-1" not in related
     assert len({"wire-1", "wire-1-copy", "wire-1-reprint"} & set(related)) <= 1
+
+
+def test_feedback_reranks_verbose_queries_without_changing_the_matches(newsroom):
+    from indexer import query as q
+    from indexer.matching import Matcher, with_feedback
+
+    snap = newsroom.snapshot
+    matcher = Matcher(snap, [], set())
+    node = q.any_word(q.parse("junta military transition parties ECOWAS civilian").node)
+    found = matcher.match(node)
+    again = with_feedback(matcher, found, {"junta", "militari", "transit", "parti", "ecowa", "civilian"})
+    assert list(again.docs) == list(found.docs)
+    assert (again.scores >= found.scores).all()
+
+
+def test_any_mode_finds_articles_with_some_of_the_words(newsroom):
+    result = newsroom.search("junta zebra giraffe elephant", match="any", collapse=False)
+    assert {h.id for h in result.hits} == {"coup-1", "coup-2"}
