@@ -48,7 +48,9 @@ def signature_bytes(article: Article) -> bytes:
 
 def _from_bytes(data: bytes) -> MinHash:
     values = np.frombuffer(data, dtype=np.uint64).copy()
-    return MinHash(num_perm=NUM_PERM, hashvalues=values, scheme=_SCHEME, hashfunc=_crc)
+    return MinHash(
+        num_perm=NUM_PERM, hashvalues=values, permutations=_PERMUTATIONS, scheme=_SCHEME, hashfunc=_crc
+    )
 
 
 class StoryFinder:
