@@ -20,11 +20,13 @@ import argparse
 import json
 import os
 import random
+import resource
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -142,6 +144,21 @@ def peer_facets(rec: dict) -> dict[str, list[str]]:
 # --- the systems (each runs in a child process) -------------------------------
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process and of the children it has waited for (worker pools)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+_CPU_START = 0.0
+INDEXED_MARK = "INDEXED"  # written when indexing is over, so the parent can split its memory samples
+
+
+def _index_done(box: Path) -> dict:
+    (box / INDEXED_MARK).touch()
+    return {"rss_after_index_mb": corpora.peak_rss_mb(), "index_cpu_s": _cpu_s() - _CPU_START}
+
+
 def _iter_corpus(job: dict) -> Iterator[dict]:
     for shard in job["shards"]:
         yield from corpora.read_jsonl(Path(shard))
@@ -169,7 +186,7 @@ def run_newsdex(job: dict, work: Path) -> dict:
     t = time.perf_counter()
     report = reindex([job["corpus_dir"]], data_dir, full=True)
     index_s = time.perf_counter() - t
-    rss_index = corpora.peak_rss_mb()
+    done = _index_done(work)
     t = time.perf_counter()
     index = Index.open(data_dir)
     open_s = time.perf_counter() - t
@@ -190,7 +207,7 @@ def run_newsdex(job: dict, work: Path) -> dict:
         problems=len(report.problems),
         problem_examples=[str(p) for p in report.problems[:5]],
         size_bytes=corpora.dir_size(data_dir),
-        rss_after_index_mb=rss_index,
+        **done,
     )
 
 
@@ -219,7 +236,7 @@ def run_fts5(job: dict, work: Path) -> dict:
         con.execute("CREATE INDEX facet_doc ON facet(docid, field, value)")
     con.close()
     index_s = time.perf_counter() - t
-    rss_index = corpora.peak_rss_mb()
+    done = _index_done(work)
     t = time.perf_counter()
     con = sqlite3.connect(path)
     con.execute("CREATE TEMP TABLE hits(rowid INTEGER PRIMARY KEY)")
@@ -245,7 +262,7 @@ def run_fts5(job: dict, work: Path) -> dict:
 
     out = _timed_queries(job, one)
     con.close()
-    return dict(out, index_s=index_s, open_s=open_s, indexed=n, size_bytes=corpora.dir_size(path), rss_after_index_mb=rss_index)
+    return dict(out, index_s=index_s, open_s=open_s, indexed=n, size_bytes=corpora.dir_size(path), **done)
 
 
 def run_whoosh(job: dict, work: Path) -> dict:
@@ -281,7 +298,7 @@ def run_whoosh(job: dict, work: Path) -> dict:
         )
     writer.commit()
     index_s = time.perf_counter() - t
-    rss_index = corpora.peak_rss_mb()
+    done = _index_done(work)
     t = time.perf_counter()
     ix = whoosh_index.open_dir(str(folder))
     searcher = ix.searcher()
@@ -304,13 +321,15 @@ def run_whoosh(job: dict, work: Path) -> dict:
 
     out = _timed_queries(job, one)
     searcher.close()
-    return dict(out, index_s=index_s, open_s=open_s, indexed=n, size_bytes=corpora.dir_size(folder), rss_after_index_mb=rss_index)
+    return dict(out, index_s=index_s, open_s=open_s, indexed=n, size_bytes=corpora.dir_size(folder), **done)
 
 
 RUNNERS = {"newsdex": run_newsdex, "fts5": run_fts5, "whoosh": run_whoosh}
 
 
 def child(system: str, work: Path) -> int:
+    global _CPU_START
+    _CPU_START = _cpu_s()
     job = json.loads((work / "job.json").read_text())
     box = work / system
     box.mkdir()
@@ -318,27 +337,107 @@ def child(system: str, work: Path) -> int:
     result = RUNNERS[system](job, box)
     result["wall_s"] = time.perf_counter() - started
     result["peak_rss_mb"] = corpora.peak_rss_mb()
+    result["cpu_s"] = _cpu_s() - _CPU_START
     (work / f"result-{system}.json").write_text(json.dumps(result))
     if not job.get("keep_index"):
         shutil.rmtree(box, ignore_errors=True)
     return 0
 
 
+class TreeMemory:
+    """Samples the summed RSS of a process and all its descendants (newsdex indexes with
+    worker processes, whose memory a process's own high-water mark leaves out).
+
+    Needs psutil; without it only each child's own high-water mark is reported.
+    """
+
+    INTERVAL = 0.2  # seconds; the sampling costs the parent ~1-2% of a core
+
+    def __init__(self, pid: int, mark: Path) -> None:
+        import psutil
+
+        self._psutil = psutil
+        self._root = psutil.Process(pid)
+        self._mark = mark
+        self.peak_index = self.peak_all = 0
+        self.max_procs_index = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> tuple[int, int]:
+        total, procs = 0, 0
+        try:
+            for p in [self._root, *self._root.children(recursive=True)]:
+                try:
+                    total += p.memory_info().rss
+                    procs += 1
+                except self._psutil.Error:
+                    pass
+        except self._psutil.Error:
+            pass
+        return total, procs
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            indexing = not self._mark.exists()
+            total, procs = self._sample()
+            self.peak_all = max(self.peak_all, total)
+            if indexing:
+                self.peak_index = max(self.peak_index, total)
+                self.max_procs_index = max(self.max_procs_index, procs)
+            self._stop.wait(self.INTERVAL)
+
+    def descendants(self) -> list:
+        try:
+            return self._root.children(recursive=True)
+        except self._psutil.Error:
+            return []
+
+    def stop(self) -> dict:
+        self._stop.set()
+        self._thread.join()
+        return {
+            "tree_rss_index_mb": self.peak_index / 2**20,
+            "tree_rss_mb": self.peak_all / 2**20,
+            "processes_indexing": self.max_procs_index,
+        }
+
+
 def run_child(system: str, work: Path, timeout: float) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", system, "--workdir", str(work)]
     print(f"[perf] {LABEL[system]}: indexing and querying ...", file=sys.stderr, flush=True)
     t = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    err = tempfile.TemporaryFile("w+")
+    proc = subprocess.Popen(cmd, cwd=corpora.REPO, stdout=err, stderr=err, text=True)
     try:
-        proc = subprocess.run(cmd, cwd=corpora.REPO, timeout=timeout, capture_output=True, text=True)
+        monitor = TreeMemory(proc.pid, work / system / INDEXED_MARK)
+    except ImportError:
+        monitor = None
+    try:
+        proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
+        for p in monitor.descendants() if monitor else []:
+            p.kill()  # the child's own worker processes
+        proc.kill()
+        proc.wait()
+        if monitor:
+            monitor.stop()
         shutil.rmtree(work / system, ignore_errors=True)
         return {"error": f"did not finish within {timeout:.0f} s"}
+    memory = monitor.stop() if monitor else {}
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    err.seek(0)
+    output = err.read()
     result_file = work / f"result-{system}.json"
     if proc.returncode != 0 or not result_file.exists():
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+        tail = output.strip().splitlines()[-1:] or ["no output"]
         shutil.rmtree(work / system, ignore_errors=True)
-        return {"error": f"exit {proc.returncode}: {tail[0][:300]}", "stderr": proc.stderr[-4000:]}
+        return {"error": f"exit {proc.returncode}: {tail[0][:300]}", "stderr": output[-4000:]}
     result = json.loads(result_file.read_text())
+    result.update(memory)
+    result["cpu_s_by_parent"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     print(f"[perf] {LABEL[system]}: done in {time.perf_counter() - t:.1f} s", file=sys.stderr, flush=True)
     return result
 
@@ -379,8 +478,10 @@ ROWS = [  # (label, key, format, higher is better)
     ("index time (s)", "index_s", "{:,.1f}", False),
     ("index throughput (docs/s)", "docs_per_s", "{:,.0f}", True),
     ("index size on disk (MB)", "size_mb", "{:,.1f}", False),
-    ("peak RSS, indexing (MiB)", "rss_after_index_mb", "{:,.0f}", False),
-    ("peak RSS, indexing + queries (MiB)", "peak_rss_mb", "{:,.0f}", False),
+    ("index CPU time, all processes (s)", "index_cpu_s", "{:,.1f}", False),
+    ("processes while indexing", "processes_indexing", "{:,.0f}", None),
+    ("peak RSS, indexing (MiB)", "rss_index", "{:,.0f}", False),
+    ("peak RSS, indexing + queries (MiB)", "rss_all", "{:,.0f}", False),
     ("open index (ms)", "open_ms", "{:,.1f}", False),
     ("first query, cold (ms)", "first_query_ms", "{:,.1f}", False),
     ("query p50 (ms)", "p50_ms", "{:,.2f}", False),
@@ -416,6 +517,14 @@ def _value(r: dict, key: str) -> float:
         return r["size_bytes"] / 1e6
     if key == "open_ms":
         return r["open_s"] * 1000
+    # all processes when sampled (psutil); the main process's own peak if that is higher
+    # (a short run can end between two samples)
+    if key == "rss_index":
+        return max(r.get("tree_rss_index_mb", 0.0), r["rss_after_index_mb"])
+    if key == "rss_all":
+        return max(r.get("tree_rss_mb", 0.0), r["peak_rss_mb"])
+    if key == "processes_indexing":
+        return r.get(key, 1)
     return r[key]
 
 

@@ -4,8 +4,8 @@
     python bench/profile_newsdex.py --limit 5000 --top 25 --save prof/   # also keep the .pstats files
 
 The corpus and the queries are those of bench/perf.py (same seed). Times are
-CPU seconds of this process (``time.process_time``), so a busy machine does
-not inflate them; cProfile's own overhead does, roughly evenly.
+cProfile's default wall-clock ones: run it on a quiet machine. (A CPU-time
+timer would be worse: ``process_time`` is a system call per profiled call.)
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import pstats
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import corpora
@@ -52,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="newsdex-profile-"))
     try:
         corpora.write_jsonl(base, work / "corpus" / "corpus.jsonl")
-        prof = cProfile.Profile(time.process_time)
+        prof = cProfile.Profile()
         prof.enable()
         reindex([work / "corpus"], work / "data", full=True)
         prof.disable()
@@ -61,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         with Index.open(work / "data") as index:
             for q in queries[:20]:  # warm-up, as in perf.py
                 index.search(q, page_size=perf.PAGE_SIZE)
-            prof = cProfile.Profile(time.process_time)
+            prof = cProfile.Profile()
             prof.enable()
             for q in queries[20:]:
                 index.search(q, page_size=perf.PAGE_SIZE)

@@ -65,16 +65,16 @@ def _bucket_of(r: DateRange) -> str:
     if r.start == r.end:
         return r.start.isoformat()
     if r.start.day == 1 and r.start.month == r.end.month and r.start.year == r.end.year:
-        return r.start.strftime("%Y-%m")
+        return f"{r.start.year:04d}-{r.start.month:02d}"
     if (r.start.month, r.start.day, r.end.month, r.end.day) == (1, 1, 12, 31):
-        return str(r.start.year)
+        return f"{r.start.year:04d}"
     return ""
 
 
 def bucket_of(day: dt.date, interval: str) -> str:
-    """The facet bucket of ``day`` at ``interval`` (year, month or day)."""
+    """The facet bucket of ``day`` at ``interval`` (year, month or day), always four-digit years."""
     if interval == "year":
-        return str(day.year)
+        return f"{day.year:04d}"
     if interval == "month":
-        return day.strftime("%Y-%m")
+        return f"{day.year:04d}-{day.month:02d}"
     return day.isoformat()

@@ -8,6 +8,8 @@ would cost more than it saves.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -25,10 +27,19 @@ Prepared = tuple[tuple[str, ...], bytes]  # actor names, story signature
 _extractor: ActorExtractor | None = None
 
 
-def _start(aliases_path: Path | None, learned: dict[str, str]) -> None:
+def _start(aliases_path: Path | None, learned: dict[str, str], parent: int | None = None) -> None:
     global _extractor
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     table = load_aliases(aliases_path)
     _extractor = ActorExtractor(table.with_learned(learned) if learned else table)
+
+
+def _exit_with(parent: int) -> None:
+    """A worker's watch: when the reindex that started it dies (kill -9, a crash), end too."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _learn(batch: Sequence[Article]) -> list[dict[str, str]]:
@@ -77,6 +88,6 @@ class Preparer:
             self.workers,
             mp_context=get_context("spawn"),
             initializer=_start,
-            initargs=(self.aliases_path, learned),
+            initargs=(self.aliases_path, learned, os.getpid()),
         ) as pool:
             yield from pool.map(fn, _batches(articles))

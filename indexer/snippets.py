@@ -7,6 +7,7 @@ passed through nh3 allowing only ``<mark>``.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections.abc import Iterable
@@ -108,26 +109,37 @@ def snippet(text: str, marker: Marker, size: int = SNIPPET_CHARS) -> str:
         start, end = 0, _cut_end(text, min(len(text), size))
         lead = _render(text, start, end, []) + ("…" if end < len(text) else "")
         return _clean(" ".join(lead.split()))
-    windows = _best_windows(text, spans, marker, size)
+    windows = _best_windows(text, spans, size)
+    starts = [s for s, _ in spans]
     parts = []
     for start, end in windows:
-        inside = [s for s in spans if s[0] >= start and s[1] <= end]
+        lo, hi = _inside(spans, starts, start, end)
+        inside = spans[lo:hi]
         prefix = "…" if start > 0 else ""
         suffix = "…" if end < len(text) else ""
         parts.append(prefix + _render(text, start, end, inside) + suffix)
     return _clean(" ".join(" ".join(parts).split()))
 
 
-def _best_windows(
-    text: str, spans: list[tuple[int, int]], marker: Marker, size: int
-) -> list[tuple[int, int]]:
-    """Greedy: the window with most distinct matched words, then the next disjoint one."""
+def _best_windows(text: str, spans: list[tuple[int, int]], size: int) -> list[tuple[int, int]]:
+    """Greedy: the window with most distinct matched words, then the next disjoint one.
+
+    Linear in the matches: windows start at least ``size // 8`` characters apart
+    and each counts only the matches inside it (found by bisection), so an
+    article repeating a word ten thousand times costs milliseconds.
+    """
+    starts = [s for s, _ in spans]
+    words = [analysis.fold(text[s:e]) for s, e in spans]
     candidates = []
-    for first, _ in spans:
+    previous = -size
+    for first in starts:
         start = _cut_start(text, max(0, min(first - size // 4, len(text) - size)))
+        if start < previous + size // 8:
+            continue
+        previous = start
         end = _cut_end(text, min(len(text), start + size))
-        covered = {analysis.fold(text[s:e]) for s, e in spans if s >= start and e <= end}
-        candidates.append((len(covered), -start, start, end))
+        lo, hi = _inside(spans, starts, start, end)
+        candidates.append((len(set(words[lo:hi])), -start, start, end))
     candidates.sort(reverse=True)
     chosen: list[tuple[int, int]] = []
     budget = size * MAX_PASSAGES // 2 if len(spans) > 1 else size
@@ -137,6 +149,15 @@ def _best_windows(
         if all(end <= s or start >= e for s, e in chosen):
             chosen.append((start, end))
     return sorted(chosen)
+
+
+def _inside(spans: list[tuple[int, int]], starts: list[int], start: int, end: int) -> tuple[int, int]:
+    """The slice of ``spans`` (sorted, disjoint) that lies within ``start..end``."""
+    lo = bisect.bisect_left(starts, start)
+    hi = bisect.bisect_left(starts, end)
+    while hi > lo and spans[hi - 1][1] > end:
+        hi -= 1
+    return lo, hi
 
 
 def _cut_start(text: str, pos: int) -> int:

@@ -78,6 +78,7 @@ def new_generation(data_dir: Path) -> Path:
 
 def switch_to(data_dir: Path, generation: Path) -> None:
     """Make ``generation`` the live one, atomically, then drop old generations."""
+    _fsync_tree(generation)  # its files on disk before CURRENT names it (a power cut, not only a kill)
     tmp = data_dir / (_CURRENT + ".tmp")
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(generation.name + "\n")
@@ -114,6 +115,17 @@ def write_meta(generation: Path, meta: GenerationMeta) -> None:
     os.replace(tmp, generation / _META)
 
 
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    _fsync_dir(folder)
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -131,8 +143,16 @@ class ReindexLock:
         self._fd: int | None = None
 
     def __enter__(self) -> ReindexLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        if self.path.parent.exists() and not self.path.parent.is_dir():
+            raise StoreError(f"the data directory {self.path.parent} is a file, not a folder")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as err:  # read-only, no permission
+            raise StoreError(
+                f"cannot use the data directory {self.path.parent}: {err.strerror or err}"
+                + (f" ({err.filename})" if err.filename else "")
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -142,14 +162,20 @@ class ReindexLock:
                 f"another reindex is running on {self.path.parent} ({holder}); "
                 "wait for it to finish"
             ) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"pid {os.getpid()}, started {_now()}".encode())
+        try:  # who holds the lock, for the message above; a full disk must not stop the run
+            os.ftruncate(fd, 0)
+            os.write(fd, f"pid {os.getpid()}, started {_now()}".encode())
+        except OSError:
+            pass
         self._fd = fd
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._fd is not None:
-            os.ftruncate(self._fd, 0)
+            try:
+                os.ftruncate(self._fd, 0)
+            except OSError:
+                pass
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None

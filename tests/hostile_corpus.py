@@ -2,7 +2,7 @@
 
 ``write_hostile_corpus(root)`` writes it and returns what a reindex must make of it:
 the articles it must index (``good``: id -> a word only that article has) and the
-problems it must report (``expected``: (path, line) -> a fragment of the reason).
+problems it must report (``expected``: (path, line, a fragment of the reason)).
 
 Bad input: binary files, NUL bytes, control characters, a 50 MB single-line file,
 10,000-level nested JSON, a number of 5,000 digits, JSON of the wrong types (a
@@ -12,7 +12,8 @@ a FIFO, a file name that is not UTF-8, lone surrogates, a 19 MB article. Good
 input in awkward form: cp1252, UTF-16 with a BOM (text and JSONL), invalid dates
 (the article is indexed undated, the date reported), a list as body.
 
-Files that vanish during the walk need a hook in the reindex; ``VANISH_*`` name them.
+Files that vanish during the walk need a hook in the reindex: ``write_vanishing(root)``
+writes them in a corpus of their own, and ``VANISH_*`` name them.
 
     python tests/hostile_corpus.py DIR      # write one to look at
 """
@@ -27,18 +28,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 BIG_LINE_MB = 50
+HUGE_ARTICLE_MB = 18  # one article in a .txt file, under the 20 MB file limit
 NESTING = 10_000
 # Files a test deletes while the reindex runs (see test_hostile_corpus.py).
-VANISH_AFTER_WALK = "vanish/after-walk.json"  # listed by the walk, gone before it is hashed
-VANISH_BEFORE_READ = "vanish/before-read.json"  # hashed, gone before it is read
-VANISH_FOLDER = "vanish/folder"  # listed, gone before the walk enters it
+VANISH_AFTER_WALK = "after-walk.json"  # listed by the walk, gone before it is hashed
+VANISH_BEFORE_READ = "before-read.json"  # hashed, gone before it is read
+VANISH_FOLDER = "folder"  # listed, gone before the walk enters it
 
 
 @dataclass
 class HostileCorpus:
     root: Path
     good: dict[str, str] = field(default_factory=dict)  # article id -> its unique word
-    expected: dict[tuple[str, int | None], str] = field(default_factory=dict)  # (path, line) -> reason
+    expected: list[tuple[str, int | None, str]] = field(default_factory=list)  # (path, line, reason)
     undated: set[str] = field(default_factory=set)  # ids indexed without their (invalid) date
     big_bytes: int = 0
 
@@ -48,7 +50,7 @@ def _words(rng: random.Random, n: int) -> str:
     return " ".join(rng.choice(vocab) for _ in range(n))
 
 
-def write_hostile_corpus(root: Path, *, big_line_mb: int = BIG_LINE_MB, vanishing: bool = True) -> HostileCorpus:
+def write_hostile_corpus(root: Path, *, big_line_mb: int = BIG_LINE_MB) -> HostileCorpus:
     """Write the hostile corpus under ``root`` (created); see the module docstring."""
     rng = random.Random(1957)
     root.mkdir(parents=True, exist_ok=True)
@@ -61,7 +63,7 @@ def write_hostile_corpus(root: Path, *, big_line_mb: int = BIG_LINE_MB, vanishin
         return path
 
     def bad(rel: str, reason: str, line: int | None = None) -> None:
-        c.expected[(rel, line)] = reason
+        c.expected.append((rel, line, reason))
 
     def article(word: str, **extra: object) -> dict:
         return {
@@ -78,7 +80,7 @@ def write_hostile_corpus(root: Path, *, big_line_mb: int = BIG_LINE_MB, vanishin
     c.good["good-json"] = "quillwort"
     put(
         "good/cp1252.txt",
-        "Caf\xe9 owners meet the mayor\n\nThe caf\xe9 owners\x92 kingcup meeting went well. \x93Fine,\x94 they said.".encode(
+        "Caf\xe9 owners meet the mayor\n\nThe caf\xe9 owners\u2019 kingcup meeting went well. \u201cFine,\u201d they said.".encode(
             "cp1252"
         ),
     )
@@ -108,7 +110,10 @@ def write_hostile_corpus(root: Path, *, big_line_mb: int = BIG_LINE_MB, vanishin
     )
     put("good/page.html", page)
     c.good["good/page"] = "stonechat"
-    huge = "Huge article\n\nThe wryneck story. " + _words(rng, 19 * 1024 * 1024 // 7)
+    # words no other article has: more-like-this never shows this one (its snippets would
+    # be slow: see test_hostile_requests.py, the test of many matches in one article)
+    text = "lorem ipsum dolor sit amet consectetur adipiscing elit sed eiusmod tempor " * 10
+    huge = "Huge article\n\nThe wryneck story. " + text * (HUGE_ARTICLE_MB * 1024 * 1024 // len(text))
     put("good/huge.txt", huge)  # under the 20 MB file limit: indexed, its body cut
     c.good["good/huge"] = "wryneck"
     bad("good/huge.txt", "body cut to")
@@ -157,8 +162,7 @@ def write_hostile_corpus(root: Path, *, big_line_mb: int = BIG_LINE_MB, vanishin
     put("feed/list.json", json.dumps(items))
     c.good |= {"list-1": "hawfinch", "list-4": "dipper"}
     bad("feed/list.json", "item 2: expected an object, got int")
-    bad("feed/list.json", "item 3: title must be a string, got list")  # same key: the last one wins
-    c.expected[("feed/list.json", None)] = "item"  # both are reported under the file
+    bad("feed/list.json", "item 3: title must be a string, got list")
 
     # --- bad files ----------------------------------------------------------
     put("bad/binary.txt", bytes(rng.randrange(256) for _ in range(4096)) + b"\x00")
@@ -196,7 +200,7 @@ def write_hostile_corpus(root: Path, *, big_line_mb: int = BIG_LINE_MB, vanishin
     put("bad/long-id.json", json.dumps(article("nowhere", id="x" * 10_000)))
     bad("bad/long-id.json", "id longer than")
     put("bad/truncated.json", '{"title": "Cut off", "body": "The file ends in the mid')
-    bad("bad/truncated.json", "invalid JSON")
+    bad("bad/truncated.json", "invalid JSON", 1)
     put("bad/not-html.html", bytes(range(1, 9)) * 200)
     bad("bad/not-html.html", "binary file")
 
@@ -213,19 +217,26 @@ def write_hostile_corpus(root: Path, *, big_line_mb: int = BIG_LINE_MB, vanishin
     bad("links/broken.json", "broken symlink")
     os.mkfifo(links / "pipe.txt")  # opening it would block for ever
     bad("links/pipe.txt", "not a regular file")
+    return c
 
-    # --- files that vanish during the walk (the test deletes them) ----------
-    if vanishing:
-        put(VANISH_AFTER_WALK, json.dumps(article("nightjar", id="after-walk")))
-        bad(VANISH_AFTER_WALK, "No such file or directory")
-        put(VANISH_BEFORE_READ, json.dumps(article("nuthatch", id="before-read")))
-        bad(VANISH_BEFORE_READ, "No such file or directory")
-        put(VANISH_FOLDER + "/inside.json", json.dumps(article("treecreeper", id="inside")))
-        bad(VANISH_FOLDER, "vanished during the walk")
+
+def write_vanishing(root: Path) -> HostileCorpus:
+    """Three files for a test to delete while the reindex runs: each must be reported, not fatal."""
+    c = HostileCorpus(root)
+    files = (VANISH_AFTER_WALK, "nightjar"), (VANISH_BEFORE_READ, "nuthatch"), (VANISH_FOLDER + "/in.json", "wren")
+    for rel, word in files:
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"title": f"Report on {word}", "body": f"The {word} story."}), "utf-8")
+    c.expected += [
+        (VANISH_AFTER_WALK, None, "cannot read: No such file or directory"),
+        (VANISH_BEFORE_READ, None, "cannot read: No such file or directory"),
+        (VANISH_FOLDER, None, "vanished during the walk"),
+    ]
     return c
 
 
 if __name__ == "__main__":
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "hostile-corpus")
-    corpus = write_hostile_corpus(target, vanishing=False)
+    corpus = write_hostile_corpus(target)
     print(f"wrote {target}: {len(corpus.good)} good articles, {len(corpus.expected)} problems to report")

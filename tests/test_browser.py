@@ -8,27 +8,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-REPO = Path(__file__).resolve().parent.parent
+from livecheck import REPO, serve
+
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
 
 XSS = "<script>alert(1)</script>"
 EXTRA = [
@@ -68,12 +54,6 @@ EXTRA = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
     """``manage.py serve`` on a free loopback port over the seeds plus a few fixture articles."""
@@ -88,46 +68,8 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     report = reindex([corpus], root / "data")
     assert not report.problems, report.problems
     ARTIFACTS.mkdir(exist_ok=True)
-    port = _free_port()
-    log = (ARTIFACTS / "server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "manage.py", "--data", str(root / "data"), "serve", "--port", str(port)],
-        cwd=REPO,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, "manage.py serve exited; see tests/artifacts/server.log"
-            try:
-                with urllib.request.urlopen(url + "/api/stats", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+    with (ARTIFACTS / "server.log").open("wb") as log, serve(root / "data", log) as server:
+        yield server.url
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import os
 import threading
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from indexer import Index, InvalidRequest, StoreError
@@ -34,6 +35,21 @@ SECURITY_HEADERS = {
 }
 # Paths answered with JSON errors rather than HTML pages.
 MACHINE_PREFIXES = ("/api/", "/feed.atom", "/export.csv")
+
+
+class HTMLSafeJSON(DefaultJSONProvider):
+    """JSON that stays inert where it is read as HTML (a sniffing browser, a page embedding it).
+
+    ``<``, ``>`` and ``&`` (and U+2028/9, line breaks to JavaScript) appear only inside
+    JSON strings, so writing them as ``\\u003c`` and so on changes no value.
+    """
+
+    _ESCAPES = str.maketrans(
+        {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+    )
+
+    def dumps(self, obj: object, **kwargs: object) -> str:
+        return super().dumps(obj, **kwargs).translate(self._ESCAPES)
 
 
 class NoIndex(Exception):
@@ -70,6 +86,7 @@ def create_app(data_dir: str | os.PathLike[str] | None = None, **config: object)
     """The Flask app over the index in ``data_dir`` (default: $NEWSDEX_DATA or ./instance)."""
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=64 * 1024, **config)
+    app.json = HTMLSafeJSON(app)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["newsdex"] = IndexHolder(data_dir)
