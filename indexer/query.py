@@ -340,7 +340,10 @@ def _words(text: str, name: str | None, phrase: bool) -> Node | None:
 
 
 def any_word(node: Node) -> Node:
-    """The query with its top-level words ORed (NOT, fields and dates stay required)."""
+    """The query with its top-level words ORed (NOT, fields and dates stay required);
+    each side of a top-level OR is loosened the same way."""
+    if isinstance(node, Or):
+        return Or(tuple(any_word(item) for item in node.items))
     if not isinstance(node, And):
         return node
     required = tuple(i for i in node.items if isinstance(i, (Not, Keyword, Dates)))

@@ -80,3 +80,15 @@ def test_written_back_form_reads_the_same():
     for text in ['"a b" OR c -d', "title:x (y OR z)", "actor:JNIM date:2024-09 bomb*"]:
         first = parse(text)
         assert parse(first.text).node == first.node
+
+
+def test_any_word_loosens_each_side_of_an_or_and_keeps_filters_required():
+    from indexer.query import any_word
+
+    node = any_word(parse("junta coup OR election vote source:bbc.co.uk -wagner").node)
+    assert node == Or(
+        (
+            Or((Word("junta"), Word("coup"))),
+            And((Keyword("source", "bbc.co.uk"), Not(Word("wagner")), Or((Word("election"), Word("vote"))))),
+        )
+    )
