@@ -129,14 +129,29 @@ def _dates(days: np.ndarray, selected: tuple[str, ...]) -> Facet:
     interval = "day"
     if len(dated):
         span = int(dated.max() - dated.min())
-        interval = "year" if span > 3 * 366 else "month" if span > 92 else "day"
+        interval = "year" if span > 4 * 366 else "month" if span > 45 else "day"  # <= ~50 bars
     per_day = np.unique(dated, return_counts=True)
     buckets: Counter[str] = Counter()
     for ordinal, count in zip(*per_day):
         buckets[bucket_of(dt.date.fromordinal(int(ordinal)), interval)] += int(count)
-    values = [FacetValue(b, b, c, b in selected) for b, c in sorted(buckets.items())]
-    if len(values) > MAX_DATE_BUCKETS:
-        values = values[-MAX_DATE_BUCKETS:]
+    periods = _periods(int(dated.min()), int(dated.max()), interval) if len(dated) else []
+    values = [FacetValue(b, b, buckets[b], b in selected) for b in periods]
     if undated:
         values.append(FacetValue(UNDATED, "undated", undated, UNDATED in selected))
     return Facet("date", tuple(values), interval=interval)
+
+
+def _periods(first: int, last: int, interval: str) -> list[str]:
+    """Every bucket from the one holding day ``first`` to the one holding ``last``
+    (ordinals), empty ones included, so a histogram shows gaps as gaps; at most the
+    latest ``MAX_DATE_BUCKETS``."""
+    if interval == "day":
+        days = range(max(first, last - MAX_DATE_BUCKETS + 1), last + 1)
+        return [dt.date.fromordinal(d).isoformat() for d in days]
+    start, end = dt.date.fromordinal(first), dt.date.fromordinal(last)
+    if interval == "month":
+        first_month, last_month = start.year * 12 + start.month - 1, end.year * 12 + end.month - 1
+        months = range(max(first_month, last_month - MAX_DATE_BUCKETS + 1), last_month + 1)
+        return [bucket_of(dt.date(m // 12, m % 12 + 1, 1), "month") for m in months]
+    years = range(max(start.year, end.year - MAX_DATE_BUCKETS + 1), end.year + 1)
+    return [bucket_of(dt.date(y, 1, 1), "year") for y in years]

@@ -169,6 +169,9 @@ def test_date_facet_buckets_and_undated(newsroom):
     assert dates.interval == "month"
     values = {v.value: v.count for v in dates.values}
     assert values["2024-08"] == 3 and values["undated"] == 1
+    # every month from the first to the last, empty ones too (a histogram shows gaps)
+    assert list(values)[:-1] == ["2023-11", "2023-12"] + [f"2024-{m:02d}" for m in range(1, 9)]
+    assert values["2024-01"] == values["2024-06"] == 0
     assert newsroom.search("", dates=["undated"]).hits[0].id == "undated-1"
 
 
