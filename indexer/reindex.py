@@ -173,13 +173,17 @@ def _update(
             continue
         if key in known and known[key].file_hash == digest:
             report.unchanged += len(known[key].ids)
+            if old := meta.file_problems.get(key):
+                report.failed += 1
+                report.problems.extend(Problem(*p) for p in old)
             bar.update()
         else:
             changed.append((f, digest))
     gone = [k for k in known if k not in seen_keys]
     ids_kept = {i for k, v in known.items() if k in seen_keys for i in v.ids}
 
-    reads = [(f, digest, _read(f, report)) for f, digest in changed]
+    meta.file_problems = {k: v for k, v in meta.file_problems.items() if k in seen_keys}
+    reads = [(f, digest, _read(f, report, meta.file_problems)) for f, digest in changed]
     articles = [a for _, _, batch in reads for a in batch]
     preparer = Preparer(_user_aliases(data_dir))
     meta.learned_aliases.update(preparer.learn(articles))
@@ -199,9 +203,9 @@ def _update(
             new_ids: set[str] = set()
             for article, (actors, signature) in zip(batch, prepared):
                 if article.id in ids_kept or article.id in new_ids:
-                    report.problems.append(
-                        Problem(f.rel, f"duplicate article id '{article.id}': skipped", article.line)
-                    )
+                    duplicate = Problem(f.rel, f"duplicate article id '{article.id}': skipped", article.line)
+                    report.problems.append(duplicate)
+                    meta.file_problems.setdefault(key, []).append(_as_row(duplicate))
                     continue
                 story = stories.assign(article.id, signature, article.published)
                 writer.add(Document(article, actors, story, key, digest, signature))
@@ -223,15 +227,21 @@ def _update(
         bar.close()
 
 
-def _read(f: CorpusFile, report: ReindexReport) -> list[Article]:
+def _read(f: CorpusFile, report: ReindexReport, file_problems: dict[str, list[list]]) -> list[Article]:
     result = read_file(f.path, f.root)
     for note in result.notes:
         log.info("%s: %s", f.rel, note)
     report.notes.extend(f"{f.rel}: {n}" for n in result.notes)
+    file_problems.pop(_file_key(f), None)
     if result.problems:
         report.failed += 1
         report.problems.extend(result.problems)
+        file_problems[_file_key(f)] = [_as_row(p) for p in result.problems]
     return result.articles
+
+
+def _as_row(problem: Problem) -> list:
+    return [problem.path, problem.reason, problem.line]
 
 
 def _known_files(engine: WhooshIndex) -> tuple[dict[str, _Known], StoryFinder]:

@@ -108,6 +108,23 @@ def test_bad_files_are_reported_and_the_rest_indexed(corpus, tmp_path):
     assert report.articles == 5 + 3
 
 
+def test_problems_of_an_unchanged_file_are_reported_on_every_run(corpus, tmp_path):
+    """A file with good and bad lines is not read again while unchanged, but its bad lines
+    are still reported (so ``--strict`` keeps failing until the file is fixed)."""
+    feed = corpus / "feed.jsonl"
+    good = json.dumps({"id": "good1", "title": "Good one", "body": "First good line."})
+    feed.write_text(good + "\n{not json\n", "utf-8")
+    data = tmp_path / "data"
+    first = reindex([corpus], data)
+    again = reindex([corpus], data)
+    assert again.unchanged == first.articles and again.added == 0
+    assert [(p.path, p.line) for p in again.problems] == [("feed.jsonl", 2)] and again.failed == 1
+
+    feed.write_text(good + "\n", "utf-8")
+    assert not reindex([corpus], data).problems
+    assert not reindex([corpus], data).problems
+
+
 def test_an_older_schema_is_rebuilt_with_an_explanation(corpus, tmp_path):
     data = tmp_path / "data"
     reindex([corpus], data)
