@@ -51,6 +51,7 @@ class Hit:
     url: str | None
     score: float
     snippet: str  # sanitised HTML: only <mark> survives
+    authors: tuple[str, ...] = ()
     story: str | None = None
     other_outlets: tuple["Hit", ...] = ()  # the rest of the story when results are collapsed
 

@@ -129,6 +129,7 @@ def _hit(
         url=rec.url,
         score=round(float(r.scores[i]), 4),
         snippet=snippet,
+        authors=rec.authors,
         story=rec.story,
         other_outlets=tuple(_brief(snap, r, int(j)) for j in others),
     )
@@ -147,6 +148,7 @@ def _brief(snap: Snapshot, r: _Ranked, i: int) -> Hit:
         url=rec.url,
         score=round(float(r.scores[i]), 4),
         snippet="",
+        authors=rec.authors,
         story=rec.story,
     )
 

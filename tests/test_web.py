@@ -203,6 +203,7 @@ def test_article_with_slash_in_id_and_hostile_text(hostile_client):
     html = page(hostile_client, "/")
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Hostile headline" in html
+    assert "By &lt;b&gt;Mallory&lt;/b&gt;" in page(hostile_client, "/?q=hostile")  # bylines on hits
     html = page(hostile_client, "/articles/hostile?q=bamako")
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
