@@ -113,7 +113,8 @@ def _search(args: argparse.Namespace) -> int:
 def _print_result(result: SearchResult) -> None:
     for warning in result.warnings:
         print(f"note: {warning}")
-    print(f"{result.total} results ({result.took_ms:.1f} ms) for: {result.parsed or '(everything)'}")
+    noun = "result" if result.total == 1 else "results"
+    print(f"{result.total} {noun} ({result.took_ms:.1f} ms) for: {result.parsed or '(everything)'}")
     if result.suggestion:
         print(f"did you mean: {result.suggestion}")
     first = (result.request.page - 1) * result.request.page_size
