@@ -8,7 +8,6 @@ ordinal (0 = undated), actors are a sparse document x actor matrix (CSR).
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,23 +60,7 @@ def load_columns(reader: WhooshReader) -> Columns:
     story_id: dict[str, int] = {}
     story = np.fromiter((story_id.setdefault(v, len(story_id)) for v in story_values), np.int32, size)
 
-    per_name: dict[str, list[int]] = defaultdict(list)
-    for docnum, joined in enumerate(reader.column("actor_list")):
-        if joined and live[docnum]:
-            for name in joined.split(ACTOR_SEPARATOR):
-                per_name[name].append(docnum)
-    spellings: dict[str, list[tuple[str, list[int]]]] = defaultdict(list)
-    for name, ids in per_name.items():
-        spellings[actor_key(name)].append((name, ids))
-    names, ptr, docs = [], [0], []
-    for variants in spellings.values():
-        # Spellings that differ only in accents, case or hyphens are one actor, shown
-        # by its most used spelling (accented on a tie: "António" over "Antonio").
-        names.append(max(variants, key=lambda v: (len(v[1]), not v[0].isascii()))[0])
-        ids = np.unique(np.concatenate([np.asarray(v[1], np.int64) for v in variants]))
-        docs.append(ids)
-        ptr.append(ptr[-1] + len(ids))
-    actor_docs = np.concatenate(docs) if docs else np.empty(0, np.int64)
+    actors, actor_ids, actor_ptr, actor_docs = _actor_matrix(reader.column("actor_list"), live)
     return Columns(
         size=size,
         live=live,
@@ -87,10 +70,49 @@ def load_columns(reader: WhooshReader) -> Columns:
         day=day,
         story=story,
         actor_docs=actor_docs,
-        actor_ptr=np.asarray(ptr, np.int64),
-        actors=tuple(names),
-        actor_ids={key: i for i, key in enumerate(spellings)},
+        actor_ptr=actor_ptr,
+        actors=actors,
+        actor_ids=actor_ids,
     )
+
+
+def _actor_matrix(
+    joined_names: list[str], live: np.ndarray
+) -> tuple[tuple[str, ...], dict[str, int], np.ndarray, np.ndarray]:
+    """Actors (display names), actor key -> position, and the CSR document lists.
+
+    Spellings that differ only in accents, case or hyphens are one actor, shown by its
+    most used spelling (accented on a tie: "António" over "Antonio").
+    """
+    name_ids: dict[str, int] = {}
+    pair_docs: list[int] = []
+    pair_names: list[int] = []
+    for docnum, joined in enumerate(joined_names):
+        if joined and live[docnum]:
+            for name in joined.split(ACTOR_SEPARATOR):
+                pair_docs.append(docnum)
+                pair_names.append(name_ids.setdefault(name, len(name_ids)))
+    key_ids: dict[str, int] = {}
+    key_of_name = np.fromiter(
+        (key_ids.setdefault(actor_key(n), len(key_ids)) for n in name_ids), np.int64, len(name_ids)
+    )
+    names = np.asarray(pair_names, np.int64)
+    uses = np.bincount(names, minlength=len(name_ids))
+    best: dict[int, tuple[int, bool, str]] = {}
+    for i, name in enumerate(name_ids):
+        rank = (int(uses[i]), not name.isascii(), name)
+        k = int(key_of_name[i])
+        if k not in best or rank[:2] > best[k][:2]:
+            best[k] = rank
+    keys = key_of_name[names]
+    docs = np.asarray(pair_docs, np.int64)
+    order = np.lexsort((docs, keys))
+    keys, docs = keys[order], docs[order]
+    first = np.ones(len(keys), bool)  # a document names an actor once, whatever the spellings
+    first[1:] = (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])
+    keys, docs = keys[first], docs[first]
+    ptr = np.concatenate(([0], np.cumsum(np.bincount(keys, minlength=len(key_ids))))).astype(np.int64)
+    return tuple(best[k][2] for k in range(len(key_ids))), key_ids, ptr, docs
 
 
 def _ordinal(value: str) -> int:
