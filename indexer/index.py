@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -65,10 +66,14 @@ class Index:
         return cls(store.data_dir_from(data_dir))
 
     def close(self) -> None:
+        """Close the index files. Whoosh's memory maps are released only when objects
+        in reference cycles that view them are collected, so collect them now: after
+        ``close`` the data directory can be deleted or unmounted at once."""
         with self._lock:
             if self._snap:
                 self._snap.close()
                 self._snap = None
+                gc.collect()
 
     def __enter__(self) -> Index:
         return self

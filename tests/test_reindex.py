@@ -73,6 +73,23 @@ def test_full_rebuild_switches_while_a_reader_holds_the_old_index(corpus, tmp_pa
     assert search_ids(data, "Guterres")[-1] == "extra"
 
 
+def test_closing_an_index_releases_its_files(corpus, tmp_path):
+    """After ``close`` nothing of the data directory is open or memory-mapped."""
+    data = tmp_path / "data"
+    reindex([corpus], data)
+
+    def held() -> list[str]:
+        mapped = [line.split()[-1] for line in Path("/proc/self/maps").read_text().splitlines()]
+        opened = [os.readlink(fd) for fd in Path("/proc/self/fd").iterdir() if fd.is_symlink()]
+        return [p for p in mapped + opened if p.startswith(str(data))]
+
+    index = Index.open(data)
+    index.search("Bamako")
+    assert held()
+    index.close()
+    assert held() == []
+
+
 def test_a_second_reindex_at_once_is_refused(corpus, tmp_path):
     data = tmp_path / "data"
     with ReindexLock(data):
