@@ -1,8 +1,8 @@
 """Article -> Document: the analysed fields one index entry holds.
 
-Analysis of the text itself (tokens, stems) happens inside the engine with
-:mod:`indexer.analysis`; here an article gains what needs the whole corpus
-or extra passes: its actors (canonical names), its story and where it came from.
+An article gains what needs the whole corpus or extra passes: its actors
+(canonical names), its story, where it came from, and its title and body
+analysed (:mod:`indexer.analysis`) into the engine's postings.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ class Document:
     story: str  # shared by near-duplicate copies of one story
     file_key: str  # the file it came from, for incremental reindex
     file_hash: str  # content hash of that file
-    signature: bytes = b""  # near-duplicate signature (MinHash), kept for later runs
+    signature: bytes  # near-duplicate signature (MinHash), kept for later runs
+    analysed: dict[str, Any]  # text field -> its postings (the backend's analysed_field)
 
     def fields(self) -> dict[str, Any]:
         """Field name -> value for the engine; absent values are left out."""

@@ -1,4 +1,5 @@
-"""Preparing articles for the index: acronyms learned, actors found, story signatures.
+"""Preparing articles for the index: acronyms learned, actors found, text analysed,
+story signatures.
 
 This is the CPU-heavy part of reindex. Large batches are spread over worker
 processes (one per core); small ones run in-process, where starting workers
@@ -10,29 +11,42 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
-from indexer.actors import ActorExtractor, collect_definitions, load_aliases
+from typing import Any, NamedTuple
+
+from indexer.actors import ActorExtractor, AliasTable, collect_definitions, load_aliases
+from indexer.analysis import terms
 from indexer.article import Article
-from indexer.stories import signature_bytes
+from indexer.backend.whoosh_engine import analysed_field
+from indexer.stories import signature, story_terms
 
 PARALLEL_FROM = 2000  # articles; below this, workers are not worth starting
 BATCH = 250
 
-Prepared = tuple[tuple[str, ...], bytes]  # actor names, story signature
 
+class Prepared(NamedTuple):
+    """What the index needs of an article beyond the article itself."""
+
+    actors: tuple[str, ...]  # canonical names
+    signature: bytes  # story signature
+    analysed: dict[str, Any]  # text field -> its postings, in the engine's form
+
+
+_table: AliasTable | None = None  # this process's alias table, and its extractor:
 _extractor: ActorExtractor | None = None
+_learned: dict[str, str] = {}  # the learned aliases the extractor knows
 
 
-def _start(aliases_path: Path | None, learned: dict[str, str], parent: int | None = None) -> None:
-    global _extractor
+def _start(aliases_path: Path | None, parent: int | None = None) -> None:
+    global _table, _extractor, _learned
     if parent is not None:
         threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-    table = load_aliases(aliases_path)
-    _extractor = ActorExtractor(table.with_learned(learned) if learned else table)
+    _table = load_aliases(aliases_path)
+    _extractor, _learned = ActorExtractor(_table), {}
 
 
 def _exit_with(parent: int) -> None:
@@ -47,15 +61,21 @@ def _learn(batch: Sequence[Article]) -> list[dict[str, str]]:
     return [_extractor.learn(article.title, article.body) for article in batch]
 
 
-def _prepare(batch: Sequence[Article]) -> list[Prepared]:
-    assert _extractor is not None
-    return [
-        (
-            tuple(a.name for a in _extractor.extract(article.title, article.body)),
-            signature_bytes(article),
-        )
-        for article in batch
-    ]
+def _prepare(batch: Sequence[Article], learned: dict[str, str]) -> list[Prepared]:
+    global _extractor, _learned
+    assert _table is not None and _extractor is not None
+    if learned != _learned:
+        _extractor, _learned = ActorExtractor(_table.with_learned(learned) if learned else _table), learned
+    return [prepare(_extractor, article) for article in batch]
+
+
+def prepare(extractor: ActorExtractor, article: Article) -> Prepared:
+    title, body = terms(article.title), terms(article.body)
+    return Prepared(
+        tuple(a.name for a in extractor.extract(article.title, article.body)),
+        signature(story_terms(article, title, body)),
+        {"title": analysed_field(title), "body": analysed_field(body)},
+    )
 
 
 def _batches(articles: Sequence[Article]) -> list[Sequence[Article]]:
@@ -63,31 +83,36 @@ def _batches(articles: Sequence[Article]) -> list[Sequence[Article]]:
 
 
 class Preparer:
-    """Runs the two passes over every changed article, in parallel when it pays."""
+    """Runs the two passes over the changed articles: in worker processes (one per
+    core, started once for both passes) when there are enough of them to pay."""
 
-    def __init__(self, aliases_path: Path | None, workers: int | None = None) -> None:
-        self.aliases_path = aliases_path
-        self.workers = workers or os.cpu_count() or 1
+    def __init__(self, aliases_path: Path | None, count: int, workers: int | None = None) -> None:
+        workers = workers or os.cpu_count() or 1
+        self._pool: ProcessPoolExecutor | None = None
+        if workers >= 2 and count >= PARALLEL_FROM:
+            self._pool = ProcessPoolExecutor(
+                workers, mp_context=get_context("spawn"), initializer=_start, initargs=(aliases_path, os.getpid())
+            )
+        else:
+            _start(aliases_path)
+
+    def __enter__(self) -> Preparer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
 
     def learn(self, articles: Sequence[Article]) -> dict[str, str]:
         """Acronym definitions found anywhere in ``articles`` (acronym -> the long name
         most articles give it)."""
-        return collect_definitions(d for part in self._map(_learn, articles, {}) for d in part)
+        return collect_definitions(d for part in self._map(_learn, _batches(articles)) for d in part)
 
     def prepare(self, articles: Sequence[Article], learned: dict[str, str]) -> Iterator[Prepared]:
-        """Actors and story signature of each article, in order."""
-        for part in self._map(_prepare, articles, learned):
+        """Actors, story signature and analysed text of each article, in order."""
+        batches = _batches(articles)
+        for part in self._map(_prepare, batches, [dict(learned)] * len(batches)):
             yield from part
 
-    def _map(self, fn, articles: Sequence[Article], learned: dict[str, str]) -> Iterator:
-        if self.workers < 2 or len(articles) < PARALLEL_FROM:
-            _start(self.aliases_path, learned)
-            yield from map(fn, _batches(articles))
-            return
-        with ProcessPoolExecutor(
-            self.workers,
-            mp_context=get_context("spawn"),
-            initializer=_start,
-            initargs=(self.aliases_path, learned, os.getpid()),
-        ) as pool:
-            yield from pool.map(fn, _batches(articles))
+    def _map(self, fn: Callable[..., list], *args: Sequence) -> Iterator[list]:
+        return self._pool.map(fn, *args) if self._pool is not None else map(fn, *args)

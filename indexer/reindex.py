@@ -185,46 +185,45 @@ def _update(
     meta.file_problems = {k: v for k, v in meta.file_problems.items() if k in seen_keys}
     reads = [(f, digest, _read(f, report, meta.file_problems)) for f, digest in changed]
     articles = [a for _, _, batch in reads for a in batch]
-    preparer = Preparer(_user_aliases(data_dir))
-    meta.learned_aliases.update(preparer.learn(articles))
-    prepared = preparer.prepare(articles, meta.learned_aliases)
-
-    writer = engine.writer()
-    try:
-        for key in gone:
-            writer.delete_file(key)
-            report.deleted += len(known[key].ids)
-        for f, digest, batch in reads:
-            key = _file_key(f)
-            previous = known.get(key)
-            if previous:
+    with Preparer(_user_aliases(data_dir), len(articles)) as preparer:
+        meta.learned_aliases.update(preparer.learn(articles))
+        prepared = preparer.prepare(articles, meta.learned_aliases)
+        writer = engine.writer()
+        try:
+            for key in gone:
                 writer.delete_file(key)
-                ids_kept -= previous.ids
-            new_ids: set[str] = set()
-            for article, (actors, signature) in zip(batch, prepared):
-                if article.id in ids_kept or article.id in new_ids:
-                    duplicate = Problem(f.rel, f"duplicate article id '{article.id}': skipped", article.line)
-                    report.problems.append(duplicate)
-                    meta.file_problems.setdefault(key, []).append(_as_row(duplicate))
-                    continue
-                story = stories.assign(article.id, signature, article.published)
-                writer.add(Document(article, actors, story, key, digest, signature))
-                new_ids.add(article.id)
-            if previous:
-                report.updated += len(new_ids & previous.ids)
-                report.added += len(new_ids - previous.ids)
-                report.deleted += len(previous.ids - new_ids)
-            else:
-                report.added += len(new_ids)
-            ids_kept |= new_ids
-            bar.update()
-        before_commit()
-        writer.commit()
-    except BaseException:
-        writer.cancel()
-        raise
-    finally:
-        bar.close()
+                report.deleted += len(known[key].ids)
+            for f, digest, batch in reads:
+                key = _file_key(f)
+                previous = known.get(key)
+                if previous:
+                    writer.delete_file(key)
+                    ids_kept -= previous.ids
+                new_ids: set[str] = set()
+                for article, ready in zip(batch, prepared):
+                    if article.id in ids_kept or article.id in new_ids:
+                        duplicate = Problem(f.rel, f"duplicate article id '{article.id}': skipped", article.line)
+                        report.problems.append(duplicate)
+                        meta.file_problems.setdefault(key, []).append(_as_row(duplicate))
+                        continue
+                    story = stories.assign(article.id, ready.signature, article.published)
+                    writer.add(Document(article, ready.actors, story, key, digest, ready.signature, ready.analysed))
+                    new_ids.add(article.id)
+                if previous:
+                    report.updated += len(new_ids & previous.ids)
+                    report.added += len(new_ids - previous.ids)
+                    report.deleted += len(previous.ids - new_ids)
+                else:
+                    report.added += len(new_ids)
+                ids_kept |= new_ids
+                bar.update()
+            before_commit()
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        finally:
+            bar.close()
 
 
 def _read(f: CorpusFile, report: ReindexReport, file_problems: dict[str, list[list]]) -> list[Article]:

@@ -24,7 +24,7 @@ import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-SCHEMA_VERSION = 2  # 2: per-document actor column
+SCHEMA_VERSION = 3  # 2: per-document actor column; 3: story signatures from hashed word shingles
 DATA_ENV = "NEWSDEX_DATA"
 DEFAULT_DATA_DIR = "instance"
 _CURRENT = "CURRENT"

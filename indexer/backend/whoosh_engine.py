@@ -1,4 +1,4 @@
-"""The Whoosh backend: the only module that imports whoosh.
+"""The Whoosh backend: with :mod:`.whoosh_segments`, the only code that imports whoosh.
 
 Everything above it speaks in :class:`~indexer.fields.Document` (to write) and
 in plain values and numpy arrays (to read: postings, field lengths, columns,
@@ -19,18 +19,23 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.analysis import Token, Tokenizer
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.util.numeric import byte_to_length
-from whoosh.writing import IndexWriter
 
 from indexer import analysis, query
+from indexer.backend.whoosh_segments import BulkSegmentWriter, FieldPostings, column_length_bytes, field_postings
 from indexer.fields import Document
 from indexer.vocabulary import Vocabulary
 
 INDEX_NAME = "MAIN"
 POSTINGS_CACHE = 50_000  # posting lists kept in memory per reader
+
+
+def analysed_field(terms: list[str]) -> FieldPostings:
+    """A text field whose index terms (:func:`indexer.analysis.terms`) are ``terms``,
+    analysed into the postings the writer takes (done in worker processes)."""
+    return field_postings(terms)
 
 
 class NewsTokenizer(Tokenizer):
@@ -118,22 +123,21 @@ class WhooshIndex:
         """Changes with every commit, so caches can key on it."""
         return self._ix.latest_generation()
 
-    def writer(self, limitmb: int = 64) -> WhooshWriter:
-        """``limitmb`` bounds Whoosh's posting buffer before it spills a sorted run to disk:
-        on Reuters, 64 holds the reindex's main process to ~400 MB (256: ~630 MB) at no
-        measurable cost in time."""
-        return WhooshWriter(self._ix.writer(limitmb=limitmb))
+    def writer(self) -> WhooshWriter:
+        return WhooshWriter(BulkSegmentWriter(self._ix))
 
     def reader(self) -> WhooshReader:
         return WhooshReader(self._ix.searcher())
 
 
 class WhooshWriter:
-    def __init__(self, writer: IndexWriter) -> None:
+    def __init__(self, writer: BulkSegmentWriter) -> None:
         self._w = writer
 
     def add(self, doc: Document) -> None:
-        self._w.add_document(**doc.fields())
+        fields = doc.fields()
+        stored = {name: fields.pop(name) for name in query.TEXT_FIELDS}
+        self._w.add_analysed(fields, doc.analysed, stored)
 
     def delete_file(self, file_key: str) -> int:
         return self._w.delete_by_term("file_key", file_key)
@@ -196,12 +200,10 @@ class WhooshReader:
 
     def field_lengths(self, fieldname: str) -> np.ndarray:
         """Tokens in ``fieldname`` for every document number (as Whoosh stores them)."""
-        lengths = []
-        for leaf, _offset in self._r.leaf_readers():
-            n = leaf.doc_count_all()
-            raw = _length_bytes(leaf, fieldname, n)
-            lengths.append(_BYTE_TO_LENGTH[raw] if raw is not None else np.array(
-                [leaf.doc_field_length(d, fieldname, 0) for d in range(n)], np.float64))
+        lengths = [
+            _BYTE_TO_LENGTH[column_length_bytes(leaf._perdoc, fieldname, leaf.doc_count_all())]
+            for leaf, _offset in self._r.leaf_readers()
+        ]
         return np.concatenate(lengths) if lengths else np.empty(0)
 
     def phrase_docs(self, fieldname: str, terms: list[str]) -> np.ndarray:
@@ -278,12 +280,3 @@ def _read_blocks(m: Any) -> tuple[list[int], list[float]]:
 
 
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], np.float64)
-
-
-def _length_bytes(leaf: Any, fieldname: str, n: int) -> np.ndarray | None:
-    """The one-byte encoded field lengths of a segment, read in one go."""
-    perdoc = getattr(leaf, "_perdoc", None)
-    column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN) if perdoc else None
-    if column is None or not hasattr(column, "_dbfile"):
-        return None
-    return np.frombuffer(column._dbfile.get(column._basepos, n), np.uint8)

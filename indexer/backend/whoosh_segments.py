@@ -1,0 +1,321 @@
+"""Writing Whoosh segments from documents analysed elsewhere, a term at a time.
+
+Whoosh's own writer analyses each document in the writing process, pools every
+posting as a Python tuple, spills sorted runs to disk, merges them back and
+hands the postings to the codec one call at a time: on Reuters-21578 that was
+four fifths of a reindex. Here the text fields arrive analysed (in worker
+processes, as :class:`FieldPostings`); their postings are kept as arrays per
+field, sorted with numpy when the segment is written, and each term's blocks
+are encoded as Whoosh's W3 codec encodes them (the same pickled, compressed
+blocks and term infos), so Whoosh reads the segment as its own.
+
+Other fields (ids, keys, actors) and the postings of segments merged in go
+through Whoosh's usual per-field code into the same arrays.
+"""
+
+from __future__ import annotations
+
+import pickle
+import struct
+import zlib
+from array import array
+from collections.abc import Sequence
+from itertools import accumulate
+from typing import Any, NamedTuple
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.fields import ID
+from whoosh.util.numeric import length_to_byte
+from whoosh.writing import SegmentWriter
+
+_COUNT = struct.Struct("!I").pack  # Whoosh's pack_uint: the number of positions
+_FIELD_ID = struct.Struct("!H").pack  # Whoosh's pack_ushort: term keys start with it
+_TERMINFO = W3TermInfo._struct.pack  # flags, weight, doc freq, min/max length, max weight, ids
+_EXTENT = struct.Struct("!qi").pack  # offset and length of a term's blocks (pack_long + pack_int)
+_BLOCK_SIZE = struct.Struct("!i").pack  # before each block: its size, negative for the last
+
+# Blocks whose pickle is shorter are not compressed (Whoosh's reader reads the flag per
+# block): zlib's set-up costs ~40 us a call and saves nothing on a few dozen bytes, and
+# most terms have a posting or two.
+COMPRESS_FROM = 200
+SEGMENT_POSTINGS = 4_000_000  # postings buffered before a segment is finished (~130 MB)
+
+
+class FieldPostings(NamedTuple):
+    """One text field of one document, analysed: what its postings will hold.
+
+    ``terms`` are the distinct terms, UTF-8, joined by NUL; ``freqs`` their
+    counts (``array('I')`` bytes); ``values`` their positions in Whoosh's
+    Positions format, concatenated, with ``value_ends`` (``array('I')`` bytes)
+    the end of each. Compact so that it crosses between processes cheaply.
+    """
+
+    terms: bytes
+    freqs: bytes
+    values: bytes
+    value_ends: bytes
+    length: int  # tokens in the field
+
+
+def field_postings(terms: Sequence[str]) -> FieldPostings:
+    """The postings of a field whose analysed terms, in order, are ``terms``."""
+    positions: dict[str, list[int]] = {}
+    for i, term in enumerate(terms):
+        poses = positions.get(term)
+        if poses is None:
+            positions[term] = [i]
+        else:
+            poses.append(i)
+    dumps = pickle.dumps
+    values = [
+        _COUNT(len(p)) + dumps(p if len(p) == 1 else [p[0]] + [b - a for a, b in zip(p, p[1:])], 2)
+        for p in positions.values()
+    ]
+    return FieldPostings(
+        "\x00".join(positions).encode("utf-8"),
+        array("I", map(len, positions.values())).tobytes(),
+        b"".join(values),
+        array("I", accumulate(map(len, values))).tobytes(),
+        len(terms),
+    )
+
+
+class _FieldBuffer:
+    """The postings of one field in the segment being written, as parallel arrays."""
+
+    def __init__(self) -> None:
+        self.term_ids: dict[bytes, int] = {}
+        self.terms = array("I")  # per posting: the term's id
+        self.docs = array("I")
+        self.weights = array("f")
+        self.values = bytearray()
+        self.value_ends = array("Q")
+
+    def add_one(self, tbytes: bytes, docnum: int, weight: float, vbytes: bytes | None) -> None:
+        ids = self.term_ids
+        self.terms.append(ids.setdefault(tbytes, len(ids)))
+        self.docs.append(docnum)
+        self.weights.append(weight)
+        if vbytes:
+            self.values += vbytes
+        self.value_ends.append(len(self.values))
+
+    def add_document(self, docnum: int, fp: FieldPostings) -> None:
+        if not fp.terms:
+            return
+        ids = self.term_ids
+        terms = [ids.setdefault(t, len(ids)) for t in fp.terms.split(b"\x00")]
+        self.terms.extend(terms)
+        self.docs.extend([docnum] * len(terms))
+        self.weights.frombytes(np.frombuffer(fp.freqs, np.uint32).astype(np.float32).tobytes())
+        base = len(self.values)
+        self.values += fp.values
+        self.value_ends.frombytes((np.frombuffer(fp.value_ends, np.uint32).astype(np.uint64) + base).tobytes())
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+
+class _PostingBuffer:
+    """Stands in for Whoosh's ``PostingPool``: takes its postings, keeps them as arrays."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, _FieldBuffer] = {}
+        self.count = 0
+
+    def field(self, name: str) -> _FieldBuffer:
+        buf = self.fields.get(name)
+        if buf is None:
+            buf = self.fields[name] = _FieldBuffer()
+        return buf
+
+    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
+        """One posting, as Whoosh's writer gives it: (field, term, docnum, weight, value)."""
+        fieldname, tbytes, docnum, weight, vbytes = item
+        self.field(fieldname).add_one(tbytes, docnum, weight, vbytes)
+        self.count += 1
+
+    def add_document(self, fieldname: str, docnum: int, fp: FieldPostings) -> None:
+        buf = self.field(fieldname)
+        before = len(buf)
+        buf.add_document(docnum, fp)
+        self.count += len(buf) - before
+
+    def cleanup(self) -> None:
+        self.fields.clear()
+
+
+class BulkSegmentWriter(SegmentWriter):
+    """Whoosh's segment writer, taking analysed text fields and writing postings in bulk.
+
+    Large runs are split into several segments of about ``SEGMENT_POSTINGS``
+    postings, committed together, so memory stays bounded.
+    """
+
+    def __init__(self, ix: Any, **kwargs: Any) -> None:
+        super().__init__(ix, **kwargs)
+        self.pool = _PostingBuffer()
+        self._finished: list[Any] = []  # segments written earlier in this run
+
+    def add_analysed(self, fields: dict[str, Any], analysed: dict[str, FieldPostings], stored: dict[str, str]) -> None:
+        """Add one document: ``fields`` as for ``add_document``; the text fields as
+        ``analysed`` postings with their ``stored`` text."""
+        self._check_state()
+        schema = self.schema
+        docnum = self.docnum
+        pdw = self.perdocwriter
+        pdw.start_doc(docnum)
+        try:
+            for name, value in sorted(fields.items()):
+                field = schema[name]
+                if type(field) is ID:  # the whole value is the one term: Whoosh's ID analysis, without its cost
+                    self.pool.add((name, value.encode("utf-8"), docnum, field.format.field_boost, b""))
+                elif field.indexed:
+                    for tbytes, _freq, weight, vbytes in field.index(value):
+                        self.pool.add((name, tbytes, docnum, weight, vbytes))
+                pdw.add_field(name, field, value if field.stored else None, 0)
+                if field.column_type:
+                    pdw.add_column_value(name, field.column_type, field.to_column_value(value))
+            for name, fp in analysed.items():
+                self.pool.add_document(name, docnum, fp)
+                pdw.add_field(name, schema[name], stored.get(name), fp.length)
+        except Exception:
+            pdw.cancel_doc()
+            raise
+        pdw.finish_doc()
+        self._added = True
+        self.docnum += 1
+        if self.pool.count >= SEGMENT_POSTINGS:
+            self._next_segment()
+
+    def _next_segment(self) -> None:
+        self._finished.append(self._finalize_segment())
+        codec = self.codec
+        self.newsegment = codec.new_segment(self.storage, self.indexname)
+        self.perdocwriter = codec.per_document_writer(self.storage, self.newsegment)
+        self.fieldwriter = codec.field_writer(self.storage, self.newsegment)
+        self.pool = _PostingBuffer()
+        self.docnum = self.docbase
+        self._added = False
+
+    def _merge_segments(self, mergetype: Any, optimize: Any, merge: Any) -> list[Any]:
+        return super()._merge_segments(mergetype, optimize, merge) + self._finished
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        lengths = self._length_bytes()
+        fw = self.fieldwriter
+        for name in sorted(self.pool.fields):
+            buf = self.pool.fields[name]
+            field = self.schema[name]
+            fw.start_field(name, field)
+            _write_field(fw, buf, field, lengths.get(name) if field.scorable else None)
+            fw.finish_field()
+        fw.close()
+
+    def _length_bytes(self) -> dict[str, np.ndarray]:
+        """The one-byte field lengths of every document of the segment, per scorable field."""
+        pdr = self.per_document_reader()
+        try:
+            return {
+                name: column_length_bytes(pdr, name, self.docnum)
+                for name in self.pool.fields
+                if self.schema[name].scorable
+            }
+        finally:
+            pdr.close()
+
+
+def column_length_bytes(perdoc: Any, fieldname: str, n: int) -> np.ndarray:
+    """The one-byte encoded lengths of ``fieldname`` in the ``n`` documents of a segment."""
+    column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+    if column is None:
+        return np.zeros(n, np.uint8)
+    if hasattr(column, "_dbfile"):
+        return np.frombuffer(column._dbfile.get(column._basepos, n), np.uint8)
+    return np.array([column[d] for d in range(n)], np.uint8)
+
+
+def _write_field(fw: Any, buf: _FieldBuffer, field: Any, length_bytes: np.ndarray | None) -> None:
+    """Every term of one field, in term order, each as Whoosh's W3 posting blocks."""
+    terms = list(buf.term_ids)
+    rank = np.empty(len(terms), np.int64)
+    rank[sorted(range(len(terms)), key=terms.__getitem__)] = np.arange(len(terms))
+    posting_rank = rank[np.frombuffer(buf.terms, np.uint32)]
+    docs = np.frombuffer(buf.docs, np.uint32)
+    order = np.lexsort((docs, posting_rank))
+    sorted_rank = posting_rank[order]
+    docs = docs[order]
+    starts = np.flatnonzero(np.r_[True, sorted_rank[1:] != sorted_rank[:-1]]) if len(order) else order
+    bounds = np.append(starts, len(order)).tolist()
+
+    deltas = np.diff(docs.astype(np.int64), prepend=0).tolist()  # each block starts from its first id
+    doc_list = docs.tolist()
+    weights = np.frombuffer(buf.weights, np.float32)[order].tolist()
+    lengths = length_bytes[docs].tolist() if length_bytes is not None else None
+    values = _values_in_order(buf, order, field.format.fixed_value_size())
+    by_rank = [terms[i] for i in np.argsort(rank)]
+
+    postfile = fw._postfile
+    tindex = fw._tindex
+    key = _FIELD_ID(fw._fieldid)
+    block = fw._codec._blocklimit
+    level = fw._codec._compression
+    dumps = pickle.dumps
+    pack_size = _BLOCK_SIZE
+    for t, (start, end) in enumerate(zip(bounds, bounds[1:])):
+        out = [WHOOSH3_HEADER_MAGIC]
+        total_weight = 0.0
+        max_weight = 0.0
+        min_len = max_len = 0
+        for a in range(start, end, block):
+            b = min(a + block, end)
+            w = weights[a:b]
+            block_max = max(w)
+            if w.count(1.0) == len(w):
+                mini_w = None
+            elif w.count(w[0]) == len(w):
+                mini_w = w[0]
+            else:
+                mini_w = tuple(w)
+            ids = (doc_list[a], *deltas[a + 1 : b])
+            data = dumps((ids, mini_w, values(a, b)), 2)
+            comp = level if len(data) >= COMPRESS_FROM else 0
+            if comp:
+                z = zlib.compressobj(comp, zlib.DEFLATED, 15, 4)  # memLevel 4: half the set-up, same size here
+                data = z.compress(data) + z.flush()
+            if lengths is not None:
+                ls = lengths[a:b]
+                lo, hi = min(ls), max(ls)
+            else:
+                lo = hi = 0
+            info = dumps((b - a, doc_list[b - 1], block_max, comp, lo, hi), 2)
+            size = len(info) + len(data)
+            out += (pack_size(-size if b == end else size), info, data)
+            total_weight += sum(w)
+            max_weight = max(max_weight, block_max)
+            min_len = lo if a == start else min(min_len, lo)
+            max_len = max(max_len, hi)
+        blocks = b"".join(out)
+        offset = postfile.tell()
+        postfile.write(blocks)
+        info = _TERMINFO(
+            False, total_weight, end - start, min_len, max_len, max_weight, doc_list[start], doc_list[end - 1]
+        ) + _EXTENT(offset, len(blocks))
+        tindex.add(key + by_rank[t], info)
+
+
+def _values_in_order(buf: _FieldBuffer, order: np.ndarray, fixed_size: int | None):
+    """A function giving the block value of postings ``a:b`` (in sorted order), as
+    Whoosh's ``_mini_values`` does for the field's format."""
+    if fixed_size == 0:
+        return lambda a, b: None
+    ends = np.frombuffer(buf.value_ends, np.uint64)
+    starts = np.concatenate((np.zeros(1, np.uint64), ends[:-1]))[order].tolist()
+    ends = ends[order].tolist()
+    raw = bytes(buf.values)
+    if fixed_size is None or fixed_size < 0:
+        # empty values are left out, as Whoosh's postings writer leaves them out
+        return lambda a, b: tuple(raw[s:e] for s, e in zip(starts[a:b], ends[a:b]) if e > s)
+    return lambda a, b: b"".join(raw[s:e] for s, e in zip(starts[a:b], ends[a:b]))

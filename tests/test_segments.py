@@ -1,0 +1,116 @@
+"""The bulk segment writer writes what Whoosh's own writer writes.
+
+The same documents are indexed twice: through Whoosh's ``add_document`` (its
+analysis through newsdex's analyzer, its posting pool, its codec calls) and
+through newsdex's writer (text analysed beforehand, postings written in bulk).
+Every term, term statistic, posting, position, stored field and length must be
+the same, so Whoosh (phrase matching, its own searcher) reads newsdex's segments
+as its own.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.query import Phrase
+
+from indexer import analysis
+from indexer.article import Article
+from indexer.backend import whoosh_segments
+from indexer.backend.whoosh_engine import INDEX_NAME, WhooshIndex, analysed_field, make_schema
+from indexer.fields import Document
+
+WORDS = "mali niger junta attack attacks bamako wagner Goïta al-Qaeda Jama'at army airport".split()
+
+
+def _articles(n: int, seed: int = 7) -> list[Article]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 60)))
+        title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 6)))
+        out.append(Article(f"a{i:04d}", title, body, source=f"s{i % 3}.com", origin=f"{i}.txt"))
+    return out
+
+
+def _document(a: Article, i: int) -> Document:
+    actors = tuple(sorted({w for w in a.title.split() if w[0].isupper()}))
+    analysed = {"title": analysed_field(analysis.terms(a.title)), "body": analysed_field(analysis.terms(a.body))}
+    return Document(a, actors, f"story{i // 2}", f"/corpus/{i % 40}.txt", "h", b"", analysed)
+
+
+def _index_with_whoosh(path: Path, docs: list[Document]) -> None:
+    path.mkdir()
+    ix = whoosh_index.create_in(str(path), make_schema(), indexname=INDEX_NAME)
+    writer = ix.writer()
+    for doc in docs:
+        writer.add_document(**doc.fields())
+    writer.commit()
+
+
+def _index_with_newsdex(path: Path, docs: list[Document]) -> None:
+    writer = WhooshIndex.create(path).writer()
+    for doc in docs:
+        writer.add(doc)
+    writer.commit()
+
+
+def _contents(path: Path) -> dict:
+    ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
+    with ix.searcher() as s:
+        r = s.reader()
+        terms = {}
+        for field, term in r.all_terms():
+            ti = r.term_info(field, term)
+            m = r.postings(field, term)
+            items = []
+            while m.is_active():
+                items.append((m.id(), m.weight(), m.value()))
+                m.next()
+            stats = (ti.weight(), ti.doc_frequency(), ti.min_length(), ti.max_length(), ti.max_weight(),
+                     ti.min_id(), ti.max_id())
+            terms[field, term] = (stats, items)
+        stored = [s.stored_fields(d) for d in range(s.doc_count_all())]
+        lengths = {f: [r.doc_field_length(d, f) for d in range(s.doc_count_all())] for f in ("title", "body")}
+        columns = list(r.column_reader("actor_list"))
+    return {"terms": terms, "stored": stored, "lengths": lengths, "columns": columns}
+
+
+@pytest.mark.parametrize("n", [1, 300])  # 300: common terms span several 128-posting blocks
+def test_bulk_segments_hold_exactly_what_whoosh_writes(tmp_path: Path, n: int) -> None:
+    docs = [_document(a, i) for i, a in enumerate(_articles(n))]
+    _index_with_whoosh(tmp_path / "whoosh", docs)
+    _index_with_newsdex(tmp_path / "newsdex", docs)
+    theirs, ours = _contents(tmp_path / "whoosh"), _contents(tmp_path / "newsdex")
+    assert ours["terms"].keys() == theirs["terms"].keys()
+    for key in theirs["terms"]:
+        assert ours["terms"][key] == theirs["terms"][key], key
+    assert ours == theirs
+
+
+def test_whoosh_phrase_matching_reads_bulk_positions(tmp_path: Path) -> None:
+    docs = [_document(a, i) for i, a in enumerate(_articles(200))]
+    _index_with_newsdex(tmp_path / "ix", docs)
+    ix = whoosh_index.open_dir(str(tmp_path / "ix"), indexname=INDEX_NAME)
+    expected = {i for i, d in enumerate(docs) if " ".join(analysis.terms(d.article.body)).find("mali junta") >= 0}
+    assert expected
+    with ix.searcher() as s:
+        found = set(Phrase("body", ["mali", "junta"]).matcher(s).all_ids())
+    assert found == expected
+
+
+def test_a_large_run_is_split_into_segments_committed_together(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(whoosh_segments, "SEGMENT_POSTINGS", 500)
+    docs = [_document(a, i) for i, a in enumerate(_articles(300))]
+    _index_with_whoosh(tmp_path / "whoosh", docs)
+    _index_with_newsdex(tmp_path / "newsdex", docs)
+    ix = whoosh_index.open_dir(str(tmp_path / "newsdex"), indexname=INDEX_NAME)
+    assert len(ix._segments()) > 3
+    theirs, ours = _contents(tmp_path / "whoosh"), _contents(tmp_path / "newsdex")
+    assert ours["stored"] == theirs["stored"]
+    assert ours["lengths"] == theirs["lengths"]
+    postings = lambda c: {k: [(d, w) for d, w, _ in items] for k, (_, items) in c["terms"].items()}  # noqa: E731
+    assert postings(ours) == postings(theirs)
