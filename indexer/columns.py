@@ -28,6 +28,8 @@ class Columns:
     story: np.ndarray  # int32 story id
     actor_docs: np.ndarray  # CSR by actor: actor_docs[actor_ptr[a]:actor_ptr[a+1]]
     actor_ptr: np.ndarray
+    doc_actors: np.ndarray  # the same pairs by document: doc_actors[doc_ptr[d]:doc_ptr[d+1]]
+    doc_ptr: np.ndarray
     actors: tuple[str, ...]  # one display name per actor
     actor_ids: dict[str, int]  # actor key -> position in ``actors``
 
@@ -38,10 +40,13 @@ class Columns:
         return mask
 
     def actor_counts(self, mask: np.ndarray) -> np.ndarray:
-        """How many documents in ``mask`` carry each actor."""
-        hits = mask[self.actor_docs].astype(np.int64)
-        sums = np.concatenate(([0], np.cumsum(hits)))
-        return sums[self.actor_ptr[1:]] - sums[self.actor_ptr[:-1]]
+        """How many documents in ``mask`` carry each actor (work in proportion to the
+        documents in ``mask``, through the by-document pairs)."""
+        docs = np.flatnonzero(mask)
+        starts = self.doc_ptr[docs]
+        lengths = self.doc_ptr[docs + 1] - starts
+        pairs = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        return np.bincount(self.doc_actors[pairs], minlength=len(self.actors))
 
 
 def load_columns(reader: WhooshReader) -> Columns:
@@ -61,6 +66,9 @@ def load_columns(reader: WhooshReader) -> Columns:
     story = np.fromiter((story_id.setdefault(v, len(story_id)) for v in story_values), np.int32, size)
 
     actors, actor_ids, actor_ptr, actor_docs = _actor_matrix(reader.column("actor_list"), live)
+    actor_of_pair = np.repeat(np.arange(len(actors)), np.diff(actor_ptr))
+    doc_actors = actor_of_pair[np.lexsort((actor_of_pair, actor_docs))]
+    doc_ptr = np.concatenate(([0], np.cumsum(np.bincount(actor_docs, minlength=size)))).astype(np.int64)
     return Columns(
         size=size,
         live=live,
@@ -71,6 +79,8 @@ def load_columns(reader: WhooshReader) -> Columns:
         story=story,
         actor_docs=actor_docs,
         actor_ptr=actor_ptr,
+        doc_actors=doc_actors,
+        doc_ptr=doc_ptr,
         actors=actors,
         actor_ids=actor_ids,
     )

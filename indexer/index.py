@@ -89,15 +89,15 @@ class Index:
                 raise IndexNotFound(
                     f"no index in {self.data_dir}: run 'python manage.py reindex' first"
                 )
+            snap = self._snap
+            if snap and snap.generation == generation and snap.version[1] == snap.engine.version():
+                return False
             meta = store.read_meta(generation)
             if meta.schema_version != store.SCHEMA_VERSION:
                 raise store.StoreError(
                     f"the index in {self.data_dir} was built by an older newsdex "
                     f"(schema v{meta.schema_version}): run 'python manage.py reindex' to rebuild it"
                 )
-            snap = self._snap
-            if snap and snap.generation == generation and snap.version[1] == snap.engine.version():
-                return False
             aliases = self.data_dir / USER_ALIASES
             self._snap = Snapshot(generation, meta, aliases if aliases.exists() else None)
             if snap:

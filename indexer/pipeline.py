@@ -13,7 +13,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
+from multiprocessing.context import BaseContext
 from pathlib import Path
 
 from typing import Any, NamedTuple
@@ -78,6 +79,12 @@ def prepare(extractor: ActorExtractor, article: Article) -> Prepared:
     )
 
 
+def _context() -> BaseContext:
+    """Fork where it is safe (this process runs one thread): the workers then start with
+    everything imported (two seconds each otherwise, NLTK pulling in SciPy); else spawn."""
+    return get_context("fork" if threading.active_count() == 1 and "fork" in get_all_start_methods() else "spawn")
+
+
 def _batches(articles: Sequence[Article]) -> list[Sequence[Article]]:
     return [articles[i : i + BATCH] for i in range(0, len(articles), BATCH)]
 
@@ -91,7 +98,7 @@ class Preparer:
         self._pool: ProcessPoolExecutor | None = None
         if workers >= 2 and count >= PARALLEL_FROM:
             self._pool = ProcessPoolExecutor(
-                workers, mp_context=get_context("spawn"), initializer=_start, initargs=(aliases_path, os.getpid())
+                workers, mp_context=_context(), initializer=_start, initargs=(aliases_path, os.getpid())
             )
         else:
             _start(aliases_path)

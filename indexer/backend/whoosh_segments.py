@@ -39,7 +39,7 @@ _BLOCK_SIZE = struct.Struct("!i").pack  # before each block: its size, negative 
 # block): zlib's set-up costs ~40 us a call and saves nothing on a few dozen bytes, and
 # most terms have a posting or two.
 COMPRESS_FROM = 200
-SEGMENT_POSTINGS = 4_000_000  # postings buffered before a segment is finished (~130 MB)
+SEGMENT_POSTINGS = 2_000_000  # postings buffered before a segment is written (~70 MB): bounds memory
 
 
 class FieldPostings(NamedTuple):
