@@ -8,6 +8,7 @@ would cost more than it saves.
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import time
@@ -97,9 +98,17 @@ class Preparer:
         workers = workers or os.cpu_count() or 1
         self._pool: ProcessPoolExecutor | None = None
         if workers >= 2 and count >= PARALLEL_FROM:
+            context = _context()
             self._pool = ProcessPoolExecutor(
-                workers, mp_context=_context(), initializer=_start, initargs=(aliases_path, os.getpid())
+                workers, mp_context=context, initializer=_start, initargs=(aliases_path, os.getpid())
             )
+            if context.get_start_method() == "fork":
+                # Forked workers share the parent's memory until they write to it, and a
+                # garbage collection writes to every object it visits: keep the objects
+                # of this moment out of the workers' collections.
+                gc.freeze()
+                self._pool.submit(int).result()  # forks the workers now
+                gc.unfreeze()
         else:
             _start(aliases_path)
 

@@ -136,6 +136,20 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+_held_locks: set[int] = set()  # descriptors of the reindex locks this process holds
+
+
+def _drop_inherited_locks() -> None:
+    """In a forked child (a reindex worker): close the copies of the parent's lock
+    descriptors, so that the lock dies with the parent, not with its last worker."""
+    for fd in _held_locks:
+        os.close(fd)
+    _held_locks.clear()
+
+
+os.register_at_fork(after_in_child=_drop_inherited_locks)
+
+
 class ReindexLock:
     """Only one reindex per data directory. The OS frees the lock when its holder dies,
     so a lock left by a killed process is recovered without manual steps."""
@@ -170,6 +184,7 @@ class ReindexLock:
         except OSError:
             pass
         self._fd = fd
+        _held_locks.add(fd)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -180,4 +195,5 @@ class ReindexLock:
                 pass
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
+            _held_locks.discard(self._fd)
             self._fd = None
