@@ -39,6 +39,7 @@ INCREMENTAL_POINTS = [
     (f"before@{WHOOSH_WRITER}.add#1", "old"),
     (f"before@{WHOOSH_WRITER}.add#70", "old"),  # midway through the changed files
     (f"before@{WHOOSH_WRITER}.commit#1", "old"),
+    ("after@indexer.backend.postings_file:write#1", "old"),  # segment and its flat postings written
     ("before@whoosh.filedb.filestore:FileStorage.rename_file#1", "old"),  # segment written, no new TOC
     ("before@whoosh.index:clean_files#1", "new"),  # new TOC in place, old files not yet removed
     ("after@whoosh.index:clean_files#1", "new"),

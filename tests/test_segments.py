@@ -114,3 +114,26 @@ def test_a_large_run_is_split_into_segments_committed_together(tmp_path: Path, m
     assert ours["lengths"] == theirs["lengths"]
     postings = lambda c: {k: [(d, w) for d, w, _ in items] for k, (_, items) in c["terms"].items()}  # noqa: E731
     assert postings(ours) == postings(theirs)
+
+
+def test_matching_reads_flat_postings_equal_to_whoosh_blocks(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(whoosh_segments, "SEGMENT_POSTINGS", 1_000)  # several segments, several files
+    docs = [_document(a, i) for i, a in enumerate(_articles(300))]
+    _index_with_newsdex(tmp_path / "ix", docs)
+    ix = whoosh_index.open_dir(str(tmp_path / "ix"), indexname=INDEX_NAME)
+    assert len(list((tmp_path / "ix").glob("*.npp"))) == len(ix._segments()) > 1
+    reader = WhooshIndex.open(tmp_path / "ix").reader()
+    try:
+        with ix.searcher() as s:
+            for field, term in s.reader().all_terms():
+                if field not in ("title", "body"):
+                    continue
+                m = s.reader().postings(field, term)
+                expected = []
+                while m.is_active():
+                    expected.append((m.id(), m.weight()))
+                    m.next()
+                ids, weights = reader.postings(field, term.decode())
+                assert list(zip(ids.tolist(), weights.tolist())) == expected, (field, term)
+    finally:
+        reader.close()

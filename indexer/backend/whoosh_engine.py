@@ -24,6 +24,8 @@ from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.util.numeric import byte_to_length
 
 from indexer import analysis, query
+from indexer.backend import postings_file
+from indexer.backend.postings_file import PostingsFile
 from indexer.backend.whoosh_segments import BulkSegmentWriter, FieldPostings, column_length_bytes, field_postings
 from indexer.fields import Document
 from indexer.vocabulary import Vocabulary
@@ -124,10 +126,10 @@ class WhooshIndex:
         return self._ix.latest_generation()
 
     def writer(self) -> WhooshWriter:
-        return WhooshWriter(BulkSegmentWriter(self._ix))
+        return WhooshWriter(BulkSegmentWriter(self._ix, flat_fields=query.TEXT_FIELDS))
 
     def reader(self) -> WhooshReader:
-        return WhooshReader(self._ix.searcher())
+        return WhooshReader(self._ix.searcher(), Path(self._ix.storage.folder))
 
 
 class WhooshWriter:
@@ -152,12 +154,18 @@ class WhooshWriter:
 class WhooshReader:
     """A point-in-time view of the index: match, read stored fields and columns."""
 
-    def __init__(self, searcher: Any) -> None:
+    def __init__(self, searcher: Any, folder: Path) -> None:
         self._s = searcher
         self._r = searcher.reader()
         self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._leaves = [
+            (leaf, offset, _postings_file(folder, leaf)) for leaf, offset in self._r.leaf_readers()
+        ]
 
     def close(self) -> None:
+        for _leaf, _offset, flat in self._leaves:
+            if flat is not None:
+                flat.close()
         self._s.close()
 
     @property
@@ -186,7 +194,13 @@ class WhooshReader:
         ids: list[np.ndarray] = []
         weights: list[np.ndarray] = []
         btext = term.encode("utf-8")
-        for leaf, offset in self._r.leaf_readers():
+        for leaf, offset, flat in self._leaves:
+            if flat is not None and flat.has_field(fieldname):
+                found = flat.postings(fieldname, btext)
+                if found is not None:
+                    ids.append(found[0].astype(np.int64) + offset)
+                    weights.append(found[1].astype(np.float64))
+                continue
             if (fieldname, btext) not in leaf:
                 continue
             m = leaf.postings(fieldname, btext)
@@ -258,6 +272,13 @@ class WhooshReader:
             for f in query.TEXT_FIELDS
             for term, info in self._r.iter_field(f)
         )
+
+
+def _postings_file(folder: Path, leaf: Any) -> PostingsFile | None:
+    """The flat postings written beside a segment, if it has them."""
+    segment = leaf.segment()  # None for the empty reader of an index with no segment
+    path = folder / segment.make_filename(postings_file.EXTENSION) if segment is not None else None
+    return PostingsFile(path) if path is not None and path.exists() else None
 
 
 def _read_blocks(m: Any) -> tuple[list[int], list[float]]:

@@ -21,6 +21,7 @@ import zlib
 from array import array
 from collections.abc import Sequence
 from itertools import accumulate
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -28,6 +29,8 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInf
 from whoosh.fields import ID
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
+
+from indexer.backend import postings_file
 
 _COUNT = struct.Struct("!I").pack  # Whoosh's pack_uint: the number of positions
 _FIELD_ID = struct.Struct("!H").pack  # Whoosh's pack_ushort: term keys start with it
@@ -153,10 +156,13 @@ class BulkSegmentWriter(SegmentWriter):
     postings, committed together, so memory stays bounded.
     """
 
-    def __init__(self, ix: Any, **kwargs: Any) -> None:
+    def __init__(self, ix: Any, flat_fields: tuple[str, ...] = (), **kwargs: Any) -> None:
+        """``flat_fields`` also get their postings as flat arrays (:mod:`.postings_file`)."""
         super().__init__(ix, **kwargs)
         self.pool = _PostingBuffer()
         self._finished: list[Any] = []  # segments written earlier in this run
+        self._flat_fields = flat_fields
+        self._flat: dict[str, postings_file.TermPostings] = {}
 
     def add_analysed(self, fields: dict[str, Any], analysed: dict[str, FieldPostings], stored: dict[str, str]) -> None:
         """Add one document: ``fields`` as for ``add_document``; the text fields as
@@ -210,9 +216,18 @@ class BulkSegmentWriter(SegmentWriter):
             buf = self.pool.fields[name]
             field = self.schema[name]
             fw.start_field(name, field)
-            _write_field(fw, buf, field, lengths.get(name) if field.scorable else None)
+            flat = _write_field(fw, buf, field, lengths.get(name) if field.scorable else None)
             fw.finish_field()
+            if name in self._flat_fields:
+                self._flat[name] = flat
         fw.close()
+
+    def _finalize_segment(self) -> Any:
+        segment = super()._finalize_segment()
+        if self._flat:  # after Whoosh has gathered the segment's files into its compound file
+            postings_file.write(Path(self.storage.folder) / segment.make_filename(postings_file.EXTENSION), self._flat)
+            self._flat = {}
+        return segment
 
     def _length_bytes(self) -> dict[str, np.ndarray]:
         """The one-byte field lengths of every document of the segment, per scorable field."""
@@ -237,8 +252,11 @@ def column_length_bytes(perdoc: Any, fieldname: str, n: int) -> np.ndarray:
     return np.array([column[d] for d in range(n)], np.uint8)
 
 
-def _write_field(fw: Any, buf: _FieldBuffer, field: Any, length_bytes: np.ndarray | None) -> None:
-    """Every term of one field, in term order, each as Whoosh's W3 posting blocks."""
+def _write_field(
+    fw: Any, buf: _FieldBuffer, field: Any, length_bytes: np.ndarray | None
+) -> postings_file.TermPostings:
+    """Every term of one field, in term order, each as Whoosh's W3 posting blocks;
+    returns the same postings as flat arrays."""
     terms = list(buf.term_ids)
     rank = np.empty(len(terms), np.int64)
     rank[sorted(range(len(terms)), key=terms.__getitem__)] = np.arange(len(terms))
@@ -252,7 +270,8 @@ def _write_field(fw: Any, buf: _FieldBuffer, field: Any, length_bytes: np.ndarra
 
     deltas = np.diff(docs.astype(np.int64), prepend=0).tolist()  # each block starts from its first id
     doc_list = docs.tolist()
-    weights = np.frombuffer(buf.weights, np.float32)[order].tolist()
+    weights_array = np.frombuffer(buf.weights, np.float32)[order]
+    weights = weights_array.tolist()
     lengths = length_bytes[docs].tolist() if length_bytes is not None else None
     values = _values_in_order(buf, order, field.format.fixed_value_size())
     by_rank = [terms[i] for i in np.argsort(rank)]
@@ -304,6 +323,7 @@ def _write_field(fw: Any, buf: _FieldBuffer, field: Any, length_bytes: np.ndarra
             False, total_weight, end - start, min_len, max_len, max_weight, doc_list[start], doc_list[end - 1]
         ) + _EXTENT(offset, len(blocks))
         tindex.add(key + by_rank[t], info)
+    return postings_file.TermPostings(by_rank, np.asarray(bounds, np.int64), docs, weights_array)
 
 
 def _values_in_order(buf: _FieldBuffer, order: np.ndarray, fixed_size: int | None):
