@@ -359,32 +359,36 @@ class TreeMemory:
         self._psutil = psutil
         self._root = psutil.Process(pid)
         self._mark = mark
-        self.peak_index = self.peak_all = 0
+        self.peak_index = self.peak_all = self.peak_pss_index = 0
         self.max_procs_index = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
-    def _sample(self) -> tuple[int, int]:
-        total, procs = 0, 0
+    def _sample(self) -> tuple[int, int, int]:
+        """Summed RSS, summed PSS (shared pages split between the processes sharing them:
+        forked workers share the parent's), and the number of processes."""
+        total, proportional, procs = 0, 0, 0
         try:
             for p in [self._root, *self._root.children(recursive=True)]:
                 try:
                     total += p.memory_info().rss
+                    proportional += getattr(p.memory_full_info(), "pss", 0)
                     procs += 1
                 except self._psutil.Error:
                     pass
         except self._psutil.Error:
             pass
-        return total, procs
+        return total, proportional, procs
 
     def _run(self) -> None:
         while not self._stop.is_set():
             indexing = not self._mark.exists()
-            total, procs = self._sample()
+            total, proportional, procs = self._sample()
             self.peak_all = max(self.peak_all, total)
             if indexing:
                 self.peak_index = max(self.peak_index, total)
+                self.peak_pss_index = max(self.peak_pss_index, proportional)
                 self.max_procs_index = max(self.max_procs_index, procs)
             self._stop.wait(self.INTERVAL)
 
@@ -399,6 +403,7 @@ class TreeMemory:
         self._thread.join()
         return {
             "tree_rss_index_mb": self.peak_index / 2**20,
+            "tree_pss_index_mb": self.peak_pss_index / 2**20,
             "tree_rss_mb": self.peak_all / 2**20,
             "processes_indexing": self.max_procs_index,
         }
@@ -481,6 +486,7 @@ ROWS = [  # (label, key, format, higher is better)
     ("index CPU time, all processes (s)", "index_cpu_s", "{:,.1f}", False),
     ("processes while indexing", "processes_indexing", "{:,.0f}", None),
     ("peak RSS, indexing (MiB)", "rss_index", "{:,.0f}", False),
+    ("peak PSS, indexing (MiB)", "pss_index", "{:,.0f}", False),
     ("peak RSS, indexing + queries (MiB)", "rss_all", "{:,.0f}", False),
     ("open index (ms)", "open_ms", "{:,.1f}", False),
     ("first query, cold (ms)", "first_query_ms", "{:,.1f}", False),
@@ -521,6 +527,8 @@ def _value(r: dict, key: str) -> float:
     # (a short run can end between two samples)
     if key == "rss_index":
         return max(r.get("tree_rss_index_mb", 0.0), r["rss_after_index_mb"])
+    if key == "pss_index":
+        return r.get("tree_pss_index_mb") or _value(r, "rss_index")
     if key == "rss_all":
         return max(r.get("tree_rss_mb", 0.0), r["peak_rss_mb"])
     if key == "processes_indexing":

@@ -17,7 +17,6 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_all_start_methods, get_context
 from multiprocessing.context import BaseContext
 from pathlib import Path
-
 from typing import Any, NamedTuple
 
 from indexer.actors import ActorExtractor, AliasTable, collect_definitions, load_aliases
@@ -72,6 +71,8 @@ def _prepare(batch: Sequence[Article], learned: dict[str, str]) -> list[Prepared
 
 
 def prepare(extractor: ActorExtractor, article: Article) -> Prepared:
+    """One article's actors, story signature and analysed title and body (one analysis
+    serves the postings and the signature)."""
     title, body = terms(article.title), terms(article.body)
     return Prepared(
         tuple(a.name for a in extractor.extract(article.title, article.body)),

@@ -79,8 +79,12 @@ def _contents(path: Path) -> dict:
     return {"terms": terms, "stored": stored, "lengths": lengths, "columns": columns}
 
 
-@pytest.mark.parametrize("n", [1, 300])  # 300: common terms span several 128-posting blocks
-def test_bulk_segments_hold_exactly_what_whoosh_writes(tmp_path: Path, n: int) -> None:
+@pytest.mark.parametrize(
+    "n,chunk",
+    [(1, 100_000), (300, 100_000), (300, 50)],  # 300: common terms span several 128-posting blocks;
+)  # a chunk of 50 postings: the lists are made a few terms at a time, a long term alone
+def test_bulk_segments_hold_exactly_what_whoosh_writes(tmp_path: Path, monkeypatch, n: int, chunk: int) -> None:
+    monkeypatch.setattr(whoosh_segments, "CHUNK_POSTINGS", chunk)
     docs = [_document(a, i) for i, a in enumerate(_articles(n))]
     _index_with_whoosh(tmp_path / "whoosh", docs)
     _index_with_newsdex(tmp_path / "newsdex", docs)

@@ -6,8 +6,10 @@ hands the postings to the codec one call at a time: on Reuters-21578 that was
 four fifths of a reindex. Here the text fields arrive analysed (in worker
 processes, as :class:`FieldPostings`); their postings are kept as arrays per
 field, sorted with numpy when the segment is written, and each term's blocks
-are encoded as Whoosh's W3 codec encodes them (the same pickled, compressed
-blocks and term infos), so Whoosh reads the segment as its own.
+are encoded as Whoosh's W3 codec encodes them (the same pickled blocks and
+term infos; small blocks are left uncompressed), so Whoosh reads the segment
+as its own. The text fields' postings are also written as flat arrays beside
+the segment (:mod:`.postings_file`), which is what matching reads.
 
 Other fields (ids, keys, actors) and the postings of segments merged in go
 through Whoosh's usual per-field code into the same arrays.
@@ -43,6 +45,7 @@ _BLOCK_SIZE = struct.Struct("!i").pack  # before each block: its size, negative 
 # most terms have a posting or two.
 COMPRESS_FROM = 200
 SEGMENT_POSTINGS = 2_000_000  # postings buffered before a segment is written (~70 MB): bounds memory
+CHUNK_POSTINGS = 100_000  # postings turned into Python lists at a time when a segment is written
 
 
 class FieldPostings(NamedTuple):
@@ -261,35 +264,63 @@ def _write_field(
     rank = np.empty(len(terms), np.int64)
     rank[sorted(range(len(terms)), key=terms.__getitem__)] = np.arange(len(terms))
     posting_rank = rank[np.frombuffer(buf.terms, np.uint32)]
-    docs = np.frombuffer(buf.docs, np.uint32)
-    order = np.lexsort((docs, posting_rank))
+    order = np.lexsort((np.frombuffer(buf.docs, np.uint32), posting_rank))
     sorted_rank = posting_rank[order]
-    docs = docs[order]
+    docs = np.frombuffer(buf.docs, np.uint32)[order]
+    weights = np.frombuffer(buf.weights, np.float32)[order]
     starts = np.flatnonzero(np.r_[True, sorted_rank[1:] != sorted_rank[:-1]]) if len(order) else order
-    bounds = np.append(starts, len(order)).tolist()
-
-    deltas = np.diff(docs.astype(np.int64), prepend=0).tolist()  # each block starts from its first id
-    doc_list = docs.tolist()
-    weights_array = np.frombuffer(buf.weights, np.float32)[order]
-    weights = weights_array.tolist()
-    lengths = length_bytes[docs].tolist() if length_bytes is not None else None
-    values = _values_in_order(buf, order, field.format.fixed_value_size())
+    bounds = np.append(starts, len(order))
     by_rank = [terms[i] for i in np.argsort(rank)]
+    fixed_size = field.format.fixed_value_size()
+    values = _values_in_order(buf, order, fixed_size)
+    joined = fixed_size is not None and fixed_size > 0
+    blocks = _TermBlocks(fw)
+    # Python lists are made a chunk of terms at a time, so that they never hold a whole field
+    first = 0
+    while first < len(by_rank):
+        last = int(np.searchsorted(bounds, bounds[first] + CHUNK_POSTINGS, "right")) - 1
+        last = min(max(last, first + 1), len(by_rank))
+        a, b = int(bounds[first]), int(bounds[last])
+        chunk = _Chunk(
+            docs[a:b].tolist(),
+            weights[a:b].tolist(),
+            length_bytes[docs[a:b]].tolist() if length_bytes is not None else None,
+            values(a, b),
+            joined,
+        )
+        for t in range(first, last):
+            blocks.write(by_rank[t], chunk, int(bounds[t]) - a, int(bounds[t + 1]) - a)
+        first = last
+    return postings_file.TermPostings(by_rank, bounds.astype(np.int64), docs, weights)
 
-    postfile = fw._postfile
-    tindex = fw._tindex
-    key = _FIELD_ID(fw._fieldid)
-    block = fw._codec._blocklimit
-    level = fw._codec._compression
-    dumps = pickle.dumps
-    pack_size = _BLOCK_SIZE
-    for t, (start, end) in enumerate(zip(bounds, bounds[1:])):
+
+class _Chunk(NamedTuple):
+    """The sorted postings of some consecutive terms, as Python lists."""
+
+    docs: list[int]
+    weights: list[float]
+    lengths: list[int] | None  # length bytes of the documents, for scorable fields
+    values: list[bytes] | None  # per posting, None for formats without values
+    joined: bool  # fixed-size values: a block holds them joined, not as a tuple
+
+
+class _TermBlocks:
+    """Writes one term's postings as Whoosh's W3PostingsWriter and W3FieldWriter would."""
+
+    def __init__(self, fw: Any) -> None:
+        self._postfile = fw._postfile
+        self._tindex = fw._tindex
+        self._key = _FIELD_ID(fw._fieldid)
+        self._block = fw._codec._blocklimit
+        self._level = fw._codec._compression
+
+    def write(self, term: bytes, chunk: _Chunk, start: int, end: int) -> None:
         out = [WHOOSH3_HEADER_MAGIC]
-        total_weight = 0.0
-        max_weight = 0.0
+        total_weight = max_weight = 0.0
         min_len = max_len = 0
-        for a in range(start, end, block):
-            b = min(a + block, end)
+        docs, weights, lengths = chunk.docs, chunk.weights, chunk.lengths
+        for a in range(start, end, self._block):
+            b = min(a + self._block, end)
             w = weights[a:b]
             block_max = max(w)
             if w.count(1.0) == len(w):
@@ -298,44 +329,40 @@ def _write_field(
                 mini_w = w[0]
             else:
                 mini_w = tuple(w)
-            ids = (doc_list[a], *deltas[a + 1 : b])
-            data = dumps((ids, mini_w, values(a, b)), 2)
-            comp = level if len(data) >= COMPRESS_FROM else 0
+            ids = (docs[a], *(y - x for x, y in zip(docs[a : b - 1], docs[a + 1 : b])))  # deltas within the block
+            if chunk.values is None:
+                values = None
+            elif chunk.joined:
+                values = b"".join(chunk.values[a:b])
+            else:  # empty values are left out, as Whoosh's postings writer leaves them out
+                values = tuple(v for v in chunk.values[a:b] if v)
+            data = pickle.dumps((ids, mini_w, values), 2)
+            comp = self._level if len(data) >= COMPRESS_FROM else 0
             if comp:
                 z = zlib.compressobj(comp, zlib.DEFLATED, 15, 4)  # memLevel 4: half the set-up, same size here
                 data = z.compress(data) + z.flush()
-            if lengths is not None:
-                ls = lengths[a:b]
-                lo, hi = min(ls), max(ls)
-            else:
-                lo = hi = 0
-            info = dumps((b - a, doc_list[b - 1], block_max, comp, lo, hi), 2)
+            lo, hi = (min(lengths[a:b]), max(lengths[a:b])) if lengths is not None else (0, 0)
+            info = pickle.dumps((b - a, docs[b - 1], block_max, comp, lo, hi), 2)
             size = len(info) + len(data)
-            out += (pack_size(-size if b == end else size), info, data)
+            out += (_BLOCK_SIZE(-size if b == end else size), info, data)
             total_weight += sum(w)
             max_weight = max(max_weight, block_max)
             min_len = lo if a == start else min(min_len, lo)
             max_len = max(max_len, hi)
         blocks = b"".join(out)
-        offset = postfile.tell()
-        postfile.write(blocks)
-        info = _TERMINFO(
-            False, total_weight, end - start, min_len, max_len, max_weight, doc_list[start], doc_list[end - 1]
-        ) + _EXTENT(offset, len(blocks))
-        tindex.add(key + by_rank[t], info)
-    return postings_file.TermPostings(by_rank, np.asarray(bounds, np.int64), docs, weights_array)
+        offset = self._postfile.tell()
+        self._postfile.write(blocks)
+        info = _TERMINFO(False, total_weight, end - start, min_len, max_len, max_weight, docs[start], docs[end - 1])
+        self._tindex.add(self._key + term, info + _EXTENT(offset, len(blocks)))
 
 
 def _values_in_order(buf: _FieldBuffer, order: np.ndarray, fixed_size: int | None):
-    """A function giving the block value of postings ``a:b`` (in sorted order), as
-    Whoosh's ``_mini_values`` does for the field's format."""
+    """A function giving the value bytes of sorted postings ``a:b`` (None when the
+    field's format keeps no values)."""
     if fixed_size == 0:
         return lambda a, b: None
     ends = np.frombuffer(buf.value_ends, np.uint64)
-    starts = np.concatenate((np.zeros(1, np.uint64), ends[:-1]))[order].tolist()
-    ends = ends[order].tolist()
+    starts = np.concatenate((np.zeros(1, np.uint64), ends[:-1]))[order]
+    ends = ends[order]
     raw = bytes(buf.values)
-    if fixed_size is None or fixed_size < 0:
-        # empty values are left out, as Whoosh's postings writer leaves them out
-        return lambda a, b: tuple(raw[s:e] for s, e in zip(starts[a:b], ends[a:b]) if e > s)
-    return lambda a, b: b"".join(raw[s:e] for s, e in zip(starts[a:b], ends[a:b]))
+    return lambda a, b: [raw[s:e] for s, e in zip(starts[a:b].tolist(), ends[a:b].tolist())]
