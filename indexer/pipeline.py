@@ -108,8 +108,10 @@ class Preparer:
                 # garbage collection writes to every object it visits: keep the objects
                 # of this moment out of the workers' collections.
                 gc.freeze()
-                self._pool.submit(int).result()  # forks the workers now
-                gc.unfreeze()
+                try:
+                    self._pool.submit(int).result()  # forks the workers now
+                finally:
+                    gc.unfreeze()
         else:
             _start(aliases_path)
 
