@@ -141,3 +141,20 @@ def test_matching_reads_flat_postings_equal_to_whoosh_blocks(tmp_path: Path, mon
                 assert list(zip(ids.tolist(), weights.tolist())) == expected, (field, term)
     finally:
         reader.close()
+
+
+def test_a_damaged_flat_postings_file_falls_back_to_whoosh_blocks(tmp_path: Path) -> None:
+    docs = [_document(a, i) for i, a in enumerate(_articles(50))]
+    _index_with_newsdex(tmp_path / "ix", docs)
+    engine = WhooshIndex.open(tmp_path / "ix")
+    reader = engine.reader()
+    expected = reader.postings("body", "mali")
+    reader.close()
+    (npp,) = (tmp_path / "ix").glob("*.npp")
+    npp.write_bytes(npp.read_bytes()[:100])  # truncated
+    reader = engine.reader()
+    try:
+        ids, weights = reader.postings("body", "mali")
+    finally:
+        reader.close()
+    assert len(ids) and ids.tolist() == expected[0].tolist() and weights.tolist() == expected[1].tolist()

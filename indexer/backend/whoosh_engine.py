@@ -9,6 +9,7 @@ behind the same query layer.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from functools import cached_property
@@ -30,6 +31,7 @@ from indexer.backend.whoosh_segments import BulkSegmentWriter, FieldPostings, co
 from indexer.fields import Document
 from indexer.vocabulary import Vocabulary
 
+log = logging.getLogger("newsdex.backend")
 INDEX_NAME = "MAIN"
 POSTINGS_CACHE = 50_000  # posting lists kept in memory per reader
 
@@ -278,7 +280,13 @@ def _postings_file(folder: Path, leaf: Any) -> PostingsFile | None:
     """The flat postings written beside a segment, if it has them."""
     segment = leaf.segment()  # None for the empty reader of an index with no segment
     path = folder / segment.make_filename(postings_file.EXTENSION) if segment is not None else None
-    return PostingsFile(path) if path is not None and path.exists() else None
+    if path is None or not path.exists():
+        return None
+    try:
+        return PostingsFile(path)
+    except (OSError, ValueError, KeyError) as err:  # damaged: Whoosh's own blocks still hold it all
+        log.warning("%s: cannot read (%s); reading the segment's postings from Whoosh", path, err)
+        return None
 
 
 def _read_blocks(m: Any) -> tuple[list[int], list[float]]:
