@@ -54,7 +54,7 @@ def signature(words: Sequence[str]) -> bytes:
         shingles = (shingles * _SHINGLE_MIX + h[k : k + n]) & _LOW32
     m = MinHash(num_perm=NUM_PERM, permutations=_PERMUTATIONS, scheme=_SCHEME, hashfunc=_same)
     m.update_batch(shingles.tolist())
-    return m.hashvalues.astype(np.uint64).tobytes()
+    return m.hashvalues.astype(np.uint32).tobytes()  # affine32 values are below 2**32
 
 
 def story_terms(article: Article, title_terms: list[str], body_terms: list[str]) -> list[str]:
@@ -83,19 +83,19 @@ class StoryFinder:
 
     def __init__(self) -> None:
         self._buckets: list[dict[int, int | list[int]]] = [{} for _ in range(BANDS)]
-        self._sigs = np.empty((1024, NUM_PERM), np.uint64)
+        self._sigs = np.empty((1024, NUM_PERM), np.uint32)
         self._story: list[str] = []
         self._days: list[int | None] = []
 
     def remember(self, story: str, signature: bytes, published: dt.date | None) -> None:
         """Add an already indexed article (its stored story, signature and date)."""
-        if len(signature) == NUM_PERM * 8:
-            sig = np.frombuffer(signature, np.uint64)
+        if len(signature) == NUM_PERM * 4:
+            sig = np.frombuffer(signature, np.uint32)
             self._add(story, sig, _band_keys(sig), published)
 
     def assign(self, article_id: str, signature: bytes, published: dt.date | None) -> str:
         """The story of the closest earlier copy, or a new story named after the article."""
-        sig = np.frombuffer(signature, np.uint64)
+        sig = np.frombuffer(signature, np.uint32)
         keys = _band_keys(sig)
         day = published.toordinal() if published else None
         story = article_id
@@ -147,4 +147,4 @@ _BAND_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9
 def _band_keys(sig: np.ndarray) -> list[int]:
     """One hash per LSH band of a signature."""
     bands = sig[: BANDS * BAND_ROWS].reshape(BANDS, BAND_ROWS)
-    return (bands * _BAND_MIX).sum(axis=1, dtype=np.uint64).tolist()
+    return (bands.astype(np.uint64) * _BAND_MIX).sum(axis=1, dtype=np.uint64).tolist()
