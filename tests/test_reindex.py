@@ -97,6 +97,16 @@ def test_a_second_reindex_at_once_is_refused(corpus, tmp_path):
             reindex([corpus], data)
 
 
+def test_an_empty_corpus_makes_an_empty_index_that_searches_answer(tmp_path):
+    (tmp_path / "empty").mkdir()
+    report = reindex([tmp_path / "empty"], tmp_path / "data")
+    assert report.articles == 0
+    with Index.open(tmp_path / "data") as index:
+        for q in ("mali", '"military junta"', "bomb*", "Guteres~", ""):
+            result = index.search(q)
+            assert result.total == 0 and result.hits == ()
+
+
 def test_a_lock_left_by_a_dead_process_is_recovered(corpus, tmp_path):
     data = tmp_path / "data"
     data.mkdir()

@@ -219,6 +219,7 @@ class WhooshReader:
         lengths = [
             _BYTE_TO_LENGTH[column_length_bytes(leaf._perdoc, fieldname, leaf.doc_count_all())]
             for leaf, _offset in self._r.leaf_readers()
+            if leaf.doc_count_all()  # an index with no segment has one empty reader, without lengths
         ]
         return np.concatenate(lengths) if lengths else np.empty(0)
 
