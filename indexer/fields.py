@@ -24,7 +24,7 @@ class Document:
     file_key: str  # the file it came from, for incremental reindex
     file_hash: str  # content hash of that file
     signature: bytes  # near-duplicate signature (MinHash), kept for later runs
-    analysed: dict[str, Any]  # text field -> its postings (the backend's analysed_field)
+    analysed: dict[str, Any]  # text field -> its postings (the backend's field_postings)
 
     def fields(self) -> dict[str, Any]:
         """Field name -> value for the engine; absent values are left out."""

@@ -1,7 +1,7 @@
 """Preparing articles for the index: acronyms learned, actors found, text analysed,
 story signatures.
 
-This is the CPU-heavy part of reindex. Large batches are spread over worker
+This is the CPU-heavy part of reindex. Large runs are spread over worker
 processes (one per core); small ones run in-process, where starting workers
 would cost more than it saves.
 """
@@ -12,17 +12,18 @@ import gc
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from itertools import chain
 from multiprocessing import get_all_start_methods, get_context
 from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from indexer.actors import ActorExtractor, AliasTable, collect_definitions, load_aliases
+from indexer.actors import ActorExtractor, collect_definitions, load_aliases
 from indexer.analysis import terms
 from indexer.article import Article
-from indexer.backend.whoosh_engine import analysed_field
+from indexer.backend.whoosh_segments import field_postings
 from indexer.stories import signature, story_terms
 
 PARALLEL_FROM = 2000  # articles; below this, workers are not worth starting
@@ -37,17 +38,15 @@ class Prepared(NamedTuple):
     analysed: dict[str, Any]  # text field -> its postings, in the engine's form
 
 
-_table: AliasTable | None = None  # this process's alias table, and its extractor:
-_extractor: ActorExtractor | None = None
-_learned: dict[str, str] = {}  # the learned aliases the extractor knows
+_extractor: ActorExtractor | None = None  # this process's
 
 
-def _start(aliases_path: Path | None, parent: int | None = None) -> None:
-    global _table, _extractor, _learned
+def _start(aliases_path: Path | None, learned: dict[str, str], parent: int | None = None) -> None:
+    global _extractor
     if parent is not None:
         threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-    _table = load_aliases(aliases_path)
-    _extractor, _learned = ActorExtractor(_table), {}
+    table = load_aliases(aliases_path)
+    _extractor = ActorExtractor(table.with_learned(learned) if learned else table)
 
 
 def _exit_with(parent: int) -> None:
@@ -57,16 +56,8 @@ def _exit_with(parent: int) -> None:
     os._exit(1)
 
 
-def _learn(batch: Sequence[Article]) -> list[dict[str, str]]:
+def _prepare(batch: Sequence[Article]) -> list[Prepared]:
     assert _extractor is not None
-    return [_extractor.learn(article.title, article.body) for article in batch]
-
-
-def _prepare(batch: Sequence[Article], learned: dict[str, str]) -> list[Prepared]:
-    global _extractor, _learned
-    assert _table is not None and _extractor is not None
-    if learned != _learned:
-        _extractor, _learned = ActorExtractor(_table.with_learned(learned) if learned else _table), learned
     return [prepare(_extractor, article) for article in batch]
 
 
@@ -77,7 +68,7 @@ def prepare(extractor: ActorExtractor, article: Article) -> Prepared:
     return Prepared(
         tuple(a.name for a in extractor.extract(article.title, article.body)),
         signature(story_terms(article, title, body)),
-        {"title": analysed_field(title), "body": analysed_field(body)},
+        {"title": field_postings(title), "body": field_postings(body)},
     )
 
 
@@ -92,28 +83,15 @@ def _batches(articles: Sequence[Article]) -> list[Sequence[Article]]:
 
 
 class Preparer:
-    """Runs the two passes over the changed articles: in worker processes (one per
-    core, started once for both passes) when there are enough of them to pay."""
+    """Runs the two passes over the changed articles: acronyms are learned in this
+    process (a quick scan, cheaper than sending every article to a worker for it),
+    then the rest in worker processes, one per core, when there are enough articles
+    to pay for them."""
 
-    def __init__(self, aliases_path: Path | None, count: int, workers: int | None = None) -> None:
-        workers = workers or os.cpu_count() or 1
+    def __init__(self, aliases_path: Path | None, workers: int | None = None) -> None:
+        self.aliases_path = aliases_path
+        self.workers = workers or os.cpu_count() or 1
         self._pool: ProcessPoolExecutor | None = None
-        if workers >= 2 and count >= PARALLEL_FROM:
-            context = _context()
-            self._pool = ProcessPoolExecutor(
-                workers, mp_context=context, initializer=_start, initargs=(aliases_path, os.getpid())
-            )
-            if context.get_start_method() == "fork":
-                # Forked workers share the parent's memory until they write to it, and a
-                # garbage collection writes to every object it visits: keep the objects
-                # of this moment out of the workers' collections.
-                gc.freeze()
-                try:
-                    self._pool.submit(int).result()  # forks the workers now
-                finally:
-                    gc.unfreeze()
-        else:
-            _start(aliases_path)
 
     def __enter__(self) -> Preparer:
         return self
@@ -125,13 +103,26 @@ class Preparer:
     def learn(self, articles: Sequence[Article]) -> dict[str, str]:
         """Acronym definitions found anywhere in ``articles`` (acronym -> the long name
         most articles give it)."""
-        return collect_definitions(d for part in self._map(_learn, _batches(articles)) for d in part)
+        learner = ActorExtractor(load_aliases(self.aliases_path))
+        return collect_definitions(learner.learn(a.title, a.body) for a in articles)
 
     def prepare(self, articles: Sequence[Article], learned: dict[str, str]) -> Iterator[Prepared]:
-        """Actors, story signature and analysed text of each article, in order."""
-        batches = _batches(articles)
-        for part in self._map(_prepare, batches, [dict(learned)] * len(batches)):
-            yield from part
-
-    def _map(self, fn: Callable[..., list], *args: Sequence) -> Iterator[list]:
-        return self._pool.map(fn, *args) if self._pool is not None else map(fn, *args)
+        """Actors, story signature and analysed text of each article, in order (the work
+        is handed to the workers at once; results come as they are ready)."""
+        if self.workers < 2 or len(articles) < PARALLEL_FROM:
+            _start(self.aliases_path, learned)
+            return chain.from_iterable(map(_prepare, _batches(articles)))
+        context = _context()
+        self._pool = ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=_start, initargs=(self.aliases_path, learned, os.getpid())
+        )
+        if context.get_start_method() == "fork":
+            # Forked workers share the parent's memory until they write to it, and a
+            # garbage collection writes to every object it visits: keep the objects of
+            # this moment out of the workers' collections.
+            gc.freeze()
+            try:
+                self._pool.submit(int).result()  # forks the workers now
+            finally:
+                gc.unfreeze()
+        return chain.from_iterable(self._pool.map(_prepare, _batches(articles)))

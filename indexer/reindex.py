@@ -185,7 +185,7 @@ def _update(
     meta.file_problems = {k: v for k, v in meta.file_problems.items() if k in seen_keys}
     reads = [(f, digest, _read(f, report, meta.file_problems)) for f, digest in changed]
     articles = [a for _, _, batch in reads for a in batch]
-    with Preparer(_user_aliases(data_dir), len(articles)) as preparer:
+    with Preparer(_user_aliases(data_dir)) as preparer:
         meta.learned_aliases.update(preparer.learn(articles))
         prepared = preparer.prepare(articles, meta.learned_aliases)
         writer = engine.writer()

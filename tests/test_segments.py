@@ -20,7 +20,8 @@ from whoosh.query import Phrase
 from indexer import analysis
 from indexer.article import Article
 from indexer.backend import whoosh_segments
-from indexer.backend.whoosh_engine import INDEX_NAME, WhooshIndex, analysed_field, make_schema
+from indexer.backend.whoosh_engine import INDEX_NAME, WhooshIndex, make_schema
+from indexer.backend.whoosh_segments import field_postings
 from indexer.fields import Document
 
 WORDS = "mali niger junta attack attacks bamako wagner Goïta al-Qaeda Jama'at army airport".split()
@@ -38,7 +39,7 @@ def _articles(n: int, seed: int = 7) -> list[Article]:
 
 def _document(a: Article, i: int) -> Document:
     actors = tuple(sorted({w for w in a.title.split() if w[0].isupper()}))
-    analysed = {"title": analysed_field(analysis.terms(a.title)), "body": analysed_field(analysis.terms(a.body))}
+    analysed = {"title": field_postings(analysis.terms(a.title)), "body": field_postings(analysis.terms(a.body))}
     return Document(a, actors, f"story{i // 2}", f"/corpus/{i % 40}.txt", "h", b"", analysed)
 
 

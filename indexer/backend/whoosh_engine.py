@@ -27,19 +27,13 @@ from whoosh.util.numeric import byte_to_length
 from indexer import analysis, query
 from indexer.backend import postings_file
 from indexer.backend.postings_file import PostingsFile
-from indexer.backend.whoosh_segments import BulkSegmentWriter, FieldPostings, column_length_bytes, field_postings
+from indexer.backend.whoosh_segments import BulkSegmentWriter, column_length_bytes
 from indexer.fields import Document
 from indexer.vocabulary import Vocabulary
 
 log = logging.getLogger("newsdex.backend")
 INDEX_NAME = "MAIN"
 POSTINGS_CACHE = 50_000  # posting lists kept in memory per reader
-
-
-def analysed_field(terms: list[str]) -> FieldPostings:
-    """A text field whose index terms (:func:`indexer.analysis.terms`) are ``terms``,
-    analysed into the postings the writer takes (done in worker processes)."""
-    return field_postings(terms)
 
 
 class NewsTokenizer(Tokenizer):
