@@ -24,7 +24,7 @@ import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-SCHEMA_VERSION = 3  # 2: per-document actor column; 3: story signatures from hashed word shingles
+SCHEMA_VERSION = 3  # 2: per-document actor column; 3: 32-bit story signatures of hashed word shingles
 DATA_ENV = "NEWSDEX_DATA"
 DEFAULT_DATA_DIR = "instance"
 _CURRENT = "CURRENT"

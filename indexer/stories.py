@@ -2,9 +2,11 @@
 
 Each article's text is cut into overlapping 5-word shingles (of its index
 terms, so case, accents and stop words do not matter; hashed with numpy from
-the words' hashes), summarised as a 64-way MinHash, and looked up in an LSH table of the corpus: a copy whose estimated
+the words' hashes), summarised as a 64-way MinHash (datasketch), and looked up
+by LSH banding among the corpus's earlier articles: a copy whose estimated
 Jaccard similarity is at least ``THRESHOLD`` joins that copy's story.
-Signatures are stored in the index so later incremental runs see every story.
+Signatures (64 values of 32 bits) are stored in the index so later incremental
+runs see every story.
 """
 
 from __future__ import annotations
