@@ -1,9 +1,14 @@
-"""Preparing articles for the index: acronyms learned, actors found, text analysed,
-story signatures.
+"""The CPU-heavy passes of reindex over the articles to add.
 
-This is the CPU-heavy part of reindex. Large runs are spread over worker
-processes (one per core); small ones run in-process, where starting workers
-would cost more than it saves.
+1. acronyms learned ("Group for the Support of Islam and Muslims (GSIM)"):
+   in this process, a quick scan;
+2. story signatures, in order, so that reindex can give each article its story;
+3. actors found, title and body analysed, documents written into segments.
+
+Large runs do passes 2 and 3 in worker processes, one per core: in pass 3
+each worker writes its share of the articles into segments of its own, which
+the reindex's writer then commits with the rest. Small runs do everything in
+this process, where starting workers would cost more than it saves.
 """
 
 from __future__ import annotations
@@ -13,40 +18,68 @@ import os
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from itertools import chain
 from multiprocessing import get_all_start_methods, get_context
-from multiprocessing.context import BaseContext
+from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from indexer.actors import ActorExtractor, collect_definitions, load_aliases
 from indexer.analysis import terms
 from indexer.article import Article
+from indexer.backend.whoosh_engine import WhooshIndex, WhooshWriter
 from indexer.backend.whoosh_segments import field_postings
+from indexer.fields import Document
+from indexer.progress import Progress
 from indexer.stories import signature, story_terms
 
 PARALLEL_FROM = 2000  # articles; below this, workers are not worth starting
-BATCH = 250
+BATCH = 250  # articles in one task of the signature pass
+PROGRESS_EVERY = 0.5  # seconds between progress updates while workers write
 
 
-class Prepared(NamedTuple):
-    """What the index needs of an article beyond the article itself."""
+class Addition(NamedTuple):
+    """An article to add, with what reindex decided of it."""
 
-    actors: tuple[str, ...]  # canonical names
-    signature: bytes  # story signature
-    analysed: dict[str, Any]  # text field -> its postings, in the engine's form
+    article: Article
+    story: str
+    file_key: str
+    file_hash: str
+    signature: bytes
 
 
-_extractor: ActorExtractor | None = None  # this process's
+def document(extractor: ActorExtractor, addition: Addition) -> Document:
+    """The index entry of an article: its actors found and its title and body analysed."""
+    a = addition.article
+    return Document(
+        a,
+        tuple(actor.name for actor in extractor.extract(a.title, a.body)),
+        addition.story,
+        addition.file_key,
+        addition.file_hash,
+        addition.signature,
+        {"title": field_postings(terms(a.title)), "body": field_postings(terms(a.body))},
+    )
 
 
-def _start(aliases_path: Path | None, learned: dict[str, str], parent: int | None = None) -> None:
-    global _extractor
-    if parent is not None:
-        threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-    table = load_aliases(aliases_path)
-    _extractor = ActorExtractor(table.with_learned(learned) if learned else table)
+def article_signature(article: Article) -> bytes:
+    return signature(story_terms(article, terms(article.title), terms(article.body)))
+
+
+# --- in the worker processes ----------------------------------------------------------
+
+_extractor: ActorExtractor | None = None
+_shared: Sequence[Any] = ()  # the items of the pass, inherited by forked workers
+_written: Synchronized | None = None  # articles written so far, counted by all workers
+
+
+def _start(aliases: Path | None, learned: dict[str, str], shared: Sequence[Any], written: Any, parent: int) -> None:
+    global _extractor, _shared, _written
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+    _extractor = _new_extractor(aliases, learned)
+    _shared, _written = shared, written
 
 
 def _exit_with(parent: int) -> None:
@@ -56,49 +89,42 @@ def _exit_with(parent: int) -> None:
     os._exit(1)
 
 
-def _prepare(batch: Sequence[Article]) -> list[Prepared]:
-    assert _extractor is not None
-    return [prepare(_extractor, article) for article in batch]
+def _signatures(part: tuple[int, int]) -> list[bytes]:
+    return [article_signature(a) for a in _shared[part[0] : part[1]]]
 
 
-def prepare(extractor: ActorExtractor, article: Article) -> Prepared:
-    """One article's actors, story signature and analysed title and body (one analysis
-    serves the postings and the signature)."""
-    title, body = terms(article.title), terms(article.body)
-    return Prepared(
-        tuple(a.name for a in extractor.extract(article.title, article.body)),
-        signature(story_terms(article, title, body)),
-        {"title": field_postings(title), "body": field_postings(body)},
-    )
+def _write_part(part: tuple[int, int]) -> list[Any]:
+    """Write the additions ``part`` into new segments; returns them, uncommitted."""
+    assert _extractor is not None and _written is not None
+    additions, engine = _shared
+    writer = engine.part_writer()
+    try:
+        for i, addition in enumerate(additions[part[0] : part[1]], 1):
+            writer.add(document(_extractor, addition))
+            if i % 100 == 0:
+                with _written.get_lock():
+                    _written.value += 100
+        return writer.finish()
+    except BaseException:
+        writer.cancel()
+        raise
 
 
-def _context() -> BaseContext:
-    """Fork where it is safe (this process runs one thread): the workers then start with
-    everything imported (two seconds each otherwise, NLTK pulling in SciPy); else spawn."""
-    return get_context("fork" if threading.active_count() == 1 and "fork" in get_all_start_methods() else "spawn")
+def _new_extractor(aliases: Path | None, learned: dict[str, str]) -> ActorExtractor:
+    table = load_aliases(aliases)
+    return ActorExtractor(table.with_learned(learned) if learned else table)
 
 
-def _batches(articles: Sequence[Article]) -> list[Sequence[Article]]:
-    return [articles[i : i + BATCH] for i in range(0, len(articles), BATCH)]
+# --- in the reindex process -----------------------------------------------------------
 
 
 class Preparer:
-    """Runs the two passes over the changed articles: acronyms are learned in this
-    process (a quick scan, cheaper than sending every article to a worker for it),
-    then the rest in worker processes, one per core, when there are enough articles
-    to pay for them."""
+    """Runs the passes, in worker processes when there are enough articles to pay for them."""
 
     def __init__(self, aliases_path: Path | None, workers: int | None = None) -> None:
         self.aliases_path = aliases_path
         self.workers = workers or os.cpu_count() or 1
-        self._pool: ProcessPoolExecutor | None = None
-
-    def __enter__(self) -> Preparer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
+        self.learned: dict[str, str] = {}
 
     def learn(self, articles: Sequence[Article]) -> dict[str, str]:
         """Acronym definitions found anywhere in ``articles`` (acronym -> the long name
@@ -106,23 +132,75 @@ class Preparer:
         learner = ActorExtractor(load_aliases(self.aliases_path))
         return collect_definitions(learner.learn(a.title, a.body) for a in articles)
 
-    def prepare(self, articles: Sequence[Article], learned: dict[str, str]) -> Iterator[Prepared]:
-        """Actors, story signature and analysed text of each article, in order (the work
-        is handed to the workers at once; results come as they are ready)."""
-        if self.workers < 2 or len(articles) < PARALLEL_FROM:
-            _start(self.aliases_path, learned)
-            return chain.from_iterable(map(_prepare, _batches(articles)))
+    @contextmanager
+    def signatures(self, articles: Sequence[Article]) -> Iterator[Iterator[bytes]]:
+        """The story signature of each article, in order, as they are ready (the workers
+        of a parallel pass stop when the block ends)."""
+        if not self._parallel(articles):
+            yield map(article_signature, articles)
+            return
+        parts = [(i, min(i + BATCH, len(articles))) for i in range(0, len(articles), BATCH)]
+        with self._pool(articles, _context()) as pool:
+            yield chain.from_iterable(pool.map(_signatures, parts))
+
+    def write(
+        self,
+        additions: Sequence[Addition],
+        engine: WhooshIndex,
+        writer: WhooshWriter,
+        progress: Progress,
+    ) -> None:
+        """Add every addition to ``writer``'s commit; workers write theirs into segments of their own."""
+        if not self._parallel(additions):
+            extractor = _new_extractor(self.aliases_path, self.learned)
+            for addition in additions:
+                writer.add(document(extractor, addition))
+                progress.update()
+            return
+        step = -(-len(additions) // self.workers)
+        parts = [(i, min(i + step, len(additions))) for i in range(0, len(additions), step)]
         context = _context()
-        self._pool = ProcessPoolExecutor(
-            self.workers, mp_context=context, initializer=_start, initargs=(self.aliases_path, learned, os.getpid())
+        written = context.Value("q", 0)
+        with self._pool((additions, engine), context, written) as pool:
+            futures = [pool.submit(_write_part, part) for part in parts]
+            shown = 0
+            while not all(f.done() for f in futures):
+                wait(futures, timeout=PROGRESS_EVERY, return_when=FIRST_EXCEPTION)
+                progress.update(written.value - shown)
+                shown = written.value
+            for f in futures:
+                writer.adopt(f.result())
+        progress.update(len(additions) - shown)
+
+    def _parallel(self, items: Sequence[Any]) -> bool:
+        return self.workers > 1 and len(items) >= PARALLEL_FROM
+
+    @contextmanager
+    def _pool(self, shared: Sequence[Any], context: Any, written: Any = None) -> Iterator[ProcessPoolExecutor]:
+        """Worker processes that hold ``shared``: forked, they inherit it (no copy is
+        sent); spawned, they are sent it once each."""
+        pool = ProcessPoolExecutor(
+            self.workers,
+            mp_context=context,
+            initializer=_start,
+            initargs=(self.aliases_path, self.learned, shared, written, os.getpid()),
         )
-        if context.get_start_method() == "fork":
-            # Forked workers share the parent's memory until they write to it, and a
-            # garbage collection writes to every object it visits: keep the objects of
-            # this moment out of the workers' collections.
-            gc.freeze()
-            try:
-                self._pool.submit(int).result()  # forks the workers now
-            finally:
-                gc.unfreeze()
-        return chain.from_iterable(self._pool.map(_prepare, _batches(articles)))
+        try:
+            if context.get_start_method() == "fork":
+                # Forked workers share the parent's memory until they write to it, and a
+                # garbage collection writes to every object it visits: keep the objects of
+                # this moment out of the workers' collections.
+                gc.freeze()
+                try:
+                    pool.submit(int).result()  # forks the workers now
+                finally:
+                    gc.unfreeze()
+            yield pool
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+
+def _context() -> Any:
+    """Fork where it is safe (this process runs one thread): the workers then start with
+    everything imported (two seconds each otherwise, NLTK pulling in SciPy); else spawn."""
+    return get_context("fork" if threading.active_count() == 1 and "fork" in get_all_start_methods() else "spawn")

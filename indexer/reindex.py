@@ -13,15 +13,15 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer import store
 from indexer.article import Article, Problem
 from indexer.backend.whoosh_engine import WhooshIndex
-from indexer.fields import Document
-from indexer.pipeline import Preparer
+from indexer.pipeline import Addition, Preparer
 from indexer.progress import Progress, Silent
 from indexer.readers import CorpusFile, iter_corpus, read_file
 from indexer.stories import StoryFinder
@@ -107,7 +107,7 @@ def reindex(
             _update(engine, [Path(r) for r in roots], data, meta, report, progress, write_meta)
             if report.full:
                 store.switch_to(data, target)
-        except OSError as err:  # disk full, read-only, file too large: reading the corpus never raises
+        except (OSError, BrokenProcessPool) as err:  # disk full, read-only, a worker killed: reading never raises
             if not report.full and target is not None and engine.version() == version_before:
                 _remove_new_files(target, files_before)  # the uncommitted update's, to free space
             raise _write_failed(data, err, target if report.full else None) from None
@@ -119,7 +119,7 @@ def reindex(
     return report
 
 
-def _write_failed(data: Path, err: OSError, unfinished: Path | None) -> store.StoreError:
+def _write_failed(data: Path, err: OSError | BrokenProcessPool, unfinished: Path | None) -> store.StoreError:
     """The error for a failed write; an unfinished generation is removed to free its space."""
     try:
         live = store.current_generation(data)
@@ -127,9 +127,12 @@ def _write_failed(data: Path, err: OSError, unfinished: Path | None) -> store.St
         live = None
     if unfinished is not None and (live is None or live.name != unfinished.name):
         shutil.rmtree(unfinished, ignore_errors=True)
-    where = f" ({err.filename})" if err.filename else ""
     still = f"searches still use {live.name}" if live else "there is no index yet"
-    return store.StoreError(f"cannot write the index in {data}: {err.strerror or err}{where}; {still}")
+    if isinstance(err, BrokenProcessPool):
+        why = "a worker process ended before its work was done (killed, or out of memory)"
+    else:
+        why = (err.strerror or str(err)) + (f" ({err.filename})" if err.filename else "")
+    return store.StoreError(f"cannot write the index in {data}: {why}; {still}")
 
 
 def _remove_new_files(folder: Path, before: set[str]) -> None:
@@ -152,16 +155,46 @@ def _update(
     before_commit: Callable[[], None],
 ) -> None:
     known, stories = _known_files(engine)
-    files: list[CorpusFile] = []
-    for entry in iter_corpus(roots):
-        if isinstance(entry, Problem):
-            report.problems.append(entry)
-        else:
-            files.append(entry)
-    bar = progress(len(files)) if progress else Silent()
+    changed, seen_keys = _changed_files(roots, known, meta, report)
+    gone = [k for k in known if k not in seen_keys]
+    report.deleted += sum(len(known[k].ids) for k in gone)
+    meta.file_problems = {k: v for k, v in meta.file_problems.items() if k in seen_keys}
+    reads = [(f, digest, _read(f, report, meta.file_problems)) for f, digest in changed]
+
+    preparer = Preparer(_user_aliases(data_dir))
+    articles = [a for _, _, batch in reads for a in batch]
+    meta.learned_aliases.update(preparer.learn(articles))
+    preparer.learned = meta.learned_aliases
+    ids_kept = {i for k, v in known.items() if k in seen_keys for i in v.ids}
+    with preparer.signatures(articles) as signatures:
+        additions = _additions(reads, known, ids_kept, signatures, stories, meta, report)
+
+    bar = progress(len(additions)) if progress else Silent()
+    writer = engine.writer()
+    try:
+        for key in gone + [k for k in (_file_key(f) for f, _ in changed) if k in known]:
+            writer.delete_file(key)
+        preparer.write(additions, engine, writer, bar)
+        before_commit()
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    finally:
+        bar.close()
+
+
+def _changed_files(
+    roots: list[Path], known: dict[str, _Known], meta: store.GenerationMeta, report: ReindexReport
+) -> tuple[list[tuple[CorpusFile, str]], set[str]]:
+    """The corpus files that are new or changed (with their content hash), and the keys
+    of every file found; unchanged ones are counted in ``report``."""
     changed: list[tuple[CorpusFile, str]] = []
     seen_keys: set[str] = set()
-    for f in files:
+    for f in iter_corpus(roots):
+        if isinstance(f, Problem):
+            report.problems.append(f)
+            continue
         key = _file_key(f)
         seen_keys.add(key)
         try:
@@ -169,61 +202,52 @@ def _update(
         except OSError as err:
             report.problems.append(Problem(f.rel, f"cannot read: {err.strerror}"))
             report.failed += 1
-            bar.update()
             continue
         if key in known and known[key].file_hash == digest:
             report.unchanged += len(known[key].ids)
             if old := meta.file_problems.get(key):
                 report.failed += 1
                 report.problems.extend(Problem(*p) for p in old)
-            bar.update()
         else:
             changed.append((f, digest))
-    gone = [k for k in known if k not in seen_keys]
-    ids_kept = {i for k, v in known.items() if k in seen_keys for i in v.ids}
+    return changed, seen_keys
 
-    meta.file_problems = {k: v for k, v in meta.file_problems.items() if k in seen_keys}
-    reads = [(f, digest, _read(f, report, meta.file_problems)) for f, digest in changed]
-    articles = [a for _, _, batch in reads for a in batch]
-    with Preparer(_user_aliases(data_dir)) as preparer:
-        meta.learned_aliases.update(preparer.learn(articles))
-        prepared = preparer.prepare(articles, meta.learned_aliases)
-        writer = engine.writer()
-        try:
-            for key in gone:
-                writer.delete_file(key)
-                report.deleted += len(known[key].ids)
-            for f, digest, batch in reads:
-                key = _file_key(f)
-                previous = known.get(key)
-                if previous:
-                    writer.delete_file(key)
-                    ids_kept -= previous.ids
-                new_ids: set[str] = set()
-                for article, ready in zip(batch, prepared):
-                    if article.id in ids_kept or article.id in new_ids:
-                        duplicate = Problem(f.rel, f"duplicate article id '{article.id}': skipped", article.line)
-                        report.problems.append(duplicate)
-                        meta.file_problems.setdefault(key, []).append(_as_row(duplicate))
-                        continue
-                    story = stories.assign(article.id, ready.signature, article.published)
-                    writer.add(Document(article, ready.actors, story, key, digest, ready.signature, ready.analysed))
-                    new_ids.add(article.id)
-                if previous:
-                    report.updated += len(new_ids & previous.ids)
-                    report.added += len(new_ids - previous.ids)
-                    report.deleted += len(previous.ids - new_ids)
-                else:
-                    report.added += len(new_ids)
-                ids_kept |= new_ids
-                bar.update()
-            before_commit()
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
-        finally:
-            bar.close()
+
+def _additions(
+    reads: list[tuple[CorpusFile, str, list[Article]]],
+    known: dict[str, _Known],
+    ids_kept: set[str],
+    signatures: Iterator[bytes],
+    stories: StoryFinder,
+    meta: store.GenerationMeta,
+    report: ReindexReport,
+) -> list[Addition]:
+    """The articles read to add, each with its story; a second article with an id already
+    taken is skipped as a problem of its file. Counts what is added, updated, deleted."""
+    additions: list[Addition] = []
+    for f, digest, batch in reads:
+        key = _file_key(f)
+        previous = known.get(key)
+        if previous:
+            ids_kept -= previous.ids
+        new_ids: set[str] = set()
+        for article, sig in zip(batch, signatures):
+            if article.id in ids_kept or article.id in new_ids:
+                duplicate = Problem(f.rel, f"duplicate article id '{article.id}': skipped", article.line)
+                report.problems.append(duplicate)
+                meta.file_problems.setdefault(key, []).append(_as_row(duplicate))
+                continue
+            story = stories.assign(article.id, sig, article.published)
+            additions.append(Addition(article, story, key, digest, sig))
+            new_ids.add(article.id)
+        if previous:
+            report.updated += len(new_ids & previous.ids)
+            report.added += len(new_ids - previous.ids)
+            report.deleted += len(previous.ids - new_ids)
+        else:
+            report.added += len(new_ids)
+        ids_kept |= new_ids
+    return additions
 
 
 def _read(f: CorpusFile, report: ReindexReport, file_problems: dict[str, list[list]]) -> list[Article]:

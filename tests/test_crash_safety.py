@@ -385,24 +385,49 @@ def _session(sid: int) -> list[int]:
     return found
 
 
-def test_a_parallel_reindex_killed_leaves_no_worker_processes(world, tmp_path):
-    data = _fresh_data(world, tmp_path)
-    proc = subprocess.Popen(
+def _parallel_reindex(point: str, data: Path, corpus: Path) -> subprocess.Popen:
+    """A full rebuild in worker processes (10 articles make a parallel run), armed at ``point``."""
+    return subprocess.Popen(
         [
-            sys.executable, str(KILLPOINTS), f"before@{WHOOSH_WRITER}.add#1", "indexer.pipeline:PARALLEL_FROM=10",
-            "--", "--data", str(data), "reindex", "--quiet", "--full", str(world["corpus"]),
+            sys.executable, str(KILLPOINTS), point, "indexer.pipeline:PARALLEL_FROM=10",
+            "--", "--data", str(data), "reindex", "--quiet", "--full", str(corpus),
         ],
         cwd=REPO,
         start_new_session=True,  # its workers share its session id: its pid
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    assert proc.wait(timeout=120) == -signal.SIGKILL
+
+
+def _left_behind(proc: subprocess.Popen) -> list[int]:
+    """The processes of ``proc``'s session still running a few seconds after it ended (killed)."""
     deadline = time.monotonic() + 5
     while _session(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.2)
     left = _session(proc.pid)
     for pid in left:  # the test's own processes: clean up before failing
         os.kill(pid, signal.SIGKILL)
+    return left
+
+
+def test_a_parallel_reindex_killed_leaves_no_worker_processes(world, tmp_path):
+    data = _fresh_data(world, tmp_path)
+    # killed while its workers write their segments (the reindex waits on them)
+    proc = _parallel_reindex("before@indexer.pipeline:wait#1", data, world["corpus"])
+    proc.communicate(timeout=120)
+    assert proc.returncode == -signal.SIGKILL
+    left = _left_behind(proc)
     assert not left, f"{len(left)} processes of the killed reindex are still running"
+    _check_after_kill(world, data, "old")
+
+
+def test_a_worker_killed_fails_the_reindex_with_a_clear_error_and_the_index_as_it_was(world, tmp_path):
+    data = _fresh_data(world, tmp_path)
+    proc = _parallel_reindex(f"before@{WHOOSH_WRITER}.add#5", data, world["corpus"])  # in a worker
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2
+    assert "a worker process ended before its work was done" in err and "searches still use gen-" in err
+    assert "Traceback" not in err
+    assert not _left_behind(proc)
     _check_after_kill(world, data, "old")

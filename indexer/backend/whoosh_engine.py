@@ -122,7 +122,18 @@ class WhooshIndex:
         return self._ix.latest_generation()
 
     def writer(self) -> WhooshWriter:
+        """The writer of the next commit (it takes the index's write lock)."""
         return WhooshWriter(BulkSegmentWriter(self._ix, flat_fields=query.TEXT_FIELDS))
+
+    def part_writer(self) -> WhooshWriter:
+        """A writer of new segments only, for another process to write part of a commit:
+        no lock (the commit's writer holds it); :meth:`WhooshWriter.finish` gives the
+        segments for :meth:`WhooshWriter.adopt`."""
+        return WhooshWriter(BulkSegmentWriter(self._ix, flat_fields=query.TEXT_FIELDS, _lk=False))
+
+    def __reduce__(self) -> tuple[Any, tuple[Path]]:
+        """Sent to another process as its folder, opened there anew."""
+        return WhooshIndex.open, (Path(self._ix.storage.folder),)
 
     def reader(self) -> WhooshReader:
         return WhooshReader(self._ix.searcher(), Path(self._ix.storage.folder))
@@ -142,6 +153,15 @@ class WhooshWriter:
 
     def commit(self, optimize: bool = False) -> None:
         self._w.commit(optimize=optimize)
+
+    def finish(self) -> list[Any]:
+        """A part writer's end: its segments written, not committed (they are only
+        files until a commit's writer adopts them)."""
+        return self._w.finish_segments()
+
+    def adopt(self, segments: list[Any]) -> None:
+        """Commit ``segments``, written by part writers, with this writer's own."""
+        self._w.adopt(segments)
 
     def cancel(self) -> None:
         self._w.cancel()

@@ -161,6 +161,7 @@ class BulkSegmentWriter(SegmentWriter):
     def __init__(self, ix: Any, flat_fields: tuple[str, ...] = (), **kwargs: Any) -> None:
         """``flat_fields`` also get their postings as flat arrays (:mod:`.postings_file`)."""
         super().__init__(ix, **kwargs)
+        self._part = not kwargs.get("_lk", True)  # writes segments for another writer's commit
         self.pool = _PostingBuffer()
         self._finished: list[Any] = []  # segments written earlier in this run
         self._flat_fields = flat_fields
@@ -206,6 +207,25 @@ class BulkSegmentWriter(SegmentWriter):
         self.pool = _PostingBuffer()
         self.docnum = self.docbase
         self._added = False
+
+    def finish_segments(self) -> list[Any]:
+        """End a writer that takes part in another's commit: its segments, written."""
+        if self._added:
+            self._finished.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._finish()
+        return self._finished
+
+    def adopt(self, segments: list[Any]) -> None:
+        """Commit ``segments`` (written by part writers) with this writer's own."""
+        self._finished.extend(segments)
+
+    def _finish(self) -> None:
+        if self._part:  # the temporary folder is the commit's writer's to remove
+            self.is_closed = True
+        else:
+            super()._finish()
 
     def _merge_segments(self, mergetype: Any, optimize: Any, merge: Any) -> list[Any]:
         return super()._merge_segments(mergetype, optimize, merge) + self._finished
@@ -335,7 +355,7 @@ class _TermBlocks:
                 values = b"".join(chunk.values[a:b])
             else:  # empty values are left out, as Whoosh's postings writer leaves them out
                 values = tuple(v for v in chunk.values[a:b] if v)
-            data = pickle.dumps((ids, mini_w, values), 2)
+            data = pickle.dumps((ids, mini_w, values), 5)
             comp = self._level if len(data) >= COMPRESS_FROM else 0
             if comp:
                 z = zlib.compressobj(comp, zlib.DEFLATED, 15, 4)  # memLevel 4: half the set-up, same size here
