@@ -2,11 +2,12 @@
 
 1. acronyms learned ("Group for the Support of Islam and Muslims (GSIM)"):
    in this process, a quick scan;
-2. story signatures, in order, so that reindex can give each article its story;
-3. actors found, title and body analysed, documents written into segments.
+2. each article prepared: its actors found, its title and body analysed, its
+   story signature made (reindex then gives each article its story, in order);
+3. the documents written into segments.
 
 Large runs do passes 2 and 3 in worker processes, one per core: in pass 3
-each worker writes its share of the articles into segments of its own, which
+each worker writes its share of the documents into segments of its own, which
 the reindex's writer then commits with the rest. Small runs do everything in
 this process, where starting workers would cost more than it saves.
 """
@@ -36,36 +37,27 @@ from indexer.progress import Progress
 from indexer.stories import signature, story_terms
 
 PARALLEL_FROM = 2000  # articles; below this, workers are not worth starting
-BATCH = 250  # articles in one task of the signature pass
+BATCH = 250  # articles in one task of the preparing pass
 PROGRESS_EVERY = 0.5  # seconds between progress updates while workers write
 
 
-class Addition(NamedTuple):
-    """An article to add, with what reindex decided of it."""
+class Prepared(NamedTuple):
+    """What the index needs of an article beyond the article itself."""
 
-    article: Article
-    story: str
-    file_key: str
-    file_hash: str
-    signature: bytes
+    actors: tuple[str, ...]  # canonical names
+    signature: bytes  # story signature
+    analysed: dict[str, Any]  # text field -> its postings, in the engine's form
 
 
-def document(extractor: ActorExtractor, addition: Addition) -> Document:
-    """The index entry of an article: its actors found and its title and body analysed."""
-    a = addition.article
-    return Document(
-        a,
-        tuple(actor.name for actor in extractor.extract(a.title, a.body)),
-        addition.story,
-        addition.file_key,
-        addition.file_hash,
-        addition.signature,
-        {"title": field_postings(terms(a.title)), "body": field_postings(terms(a.body))},
+def prepare(extractor: ActorExtractor, article: Article) -> Prepared:
+    """One article's actors, story signature and analysed title and body (one analysis
+    serves the postings and the signature)."""
+    title, body = terms(article.title), terms(article.body)
+    return Prepared(
+        tuple(a.name for a in extractor.extract(article.title, article.body)),
+        signature(story_terms(article, title, body)),
+        {"title": field_postings(title), "body": field_postings(body)},
     )
-
-
-def article_signature(article: Article) -> bytes:
-    return signature(story_terms(article, terms(article.title), terms(article.body)))
 
 
 # --- in the worker processes ----------------------------------------------------------
@@ -89,18 +81,19 @@ def _exit_with(parent: int) -> None:
     os._exit(1)
 
 
-def _signatures(part: tuple[int, int]) -> list[bytes]:
-    return [article_signature(a) for a in _shared[part[0] : part[1]]]
+def _prepare(part: tuple[int, int]) -> list[Prepared]:
+    assert _extractor is not None
+    return [prepare(_extractor, a) for a in _shared[part[0] : part[1]]]
 
 
 def _write_part(part: tuple[int, int]) -> list[Any]:
-    """Write the additions ``part`` into new segments; returns them, uncommitted."""
-    assert _extractor is not None and _written is not None
-    additions, engine = _shared
+    """Write the documents ``part`` into new segments; returns them, uncommitted."""
+    assert _written is not None
+    documents, engine = _shared
     writer = engine.part_writer()
     try:
-        for i, addition in enumerate(additions[part[0] : part[1]], 1):
-            writer.add(document(_extractor, addition))
+        for i, doc in enumerate(documents[part[0] : part[1]], 1):
+            writer.add(doc)
             if i % 100 == 0:
                 with _written.get_lock():
                     _written.value += 100
@@ -133,35 +126,29 @@ class Preparer:
         return collect_definitions(learner.learn(a.title, a.body) for a in articles)
 
     @contextmanager
-    def signatures(self, articles: Sequence[Article]) -> Iterator[Iterator[bytes]]:
-        """The story signature of each article, in order, as they are ready (the workers
-        of a parallel pass stop when the block ends)."""
+    def prepare(self, articles: Sequence[Article]) -> Iterator[Iterator[Prepared]]:
+        """Each article prepared, in order, as they are ready (the workers of a parallel
+        pass stop when the block ends)."""
         if not self._parallel(articles):
-            yield map(article_signature, articles)
+            extractor = _new_extractor(self.aliases_path, self.learned)
+            yield (prepare(extractor, a) for a in articles)
             return
         parts = [(i, min(i + BATCH, len(articles))) for i in range(0, len(articles), BATCH)]
         with self._pool(articles, _context()) as pool:
-            yield chain.from_iterable(pool.map(_signatures, parts))
+            yield chain.from_iterable(pool.map(_prepare, parts))
 
-    def write(
-        self,
-        additions: Sequence[Addition],
-        engine: WhooshIndex,
-        writer: WhooshWriter,
-        progress: Progress,
-    ) -> None:
-        """Add every addition to ``writer``'s commit; workers write theirs into segments of their own."""
-        if not self._parallel(additions):
-            extractor = _new_extractor(self.aliases_path, self.learned)
-            for addition in additions:
-                writer.add(document(extractor, addition))
+    def write(self, documents: Sequence[Document], engine: WhooshIndex, writer: WhooshWriter, progress: Progress) -> None:
+        """Add every document to ``writer``'s commit; workers write theirs into segments of their own."""
+        if not self._parallel(documents):
+            for doc in documents:
+                writer.add(doc)
                 progress.update()
             return
-        step = -(-len(additions) // self.workers)
-        parts = [(i, min(i + step, len(additions))) for i in range(0, len(additions), step)]
+        step = -(-len(documents) // self.workers)
+        parts = [(i, min(i + step, len(documents))) for i in range(0, len(documents), step)]
         context = _context()
         written = context.Value("q", 0)
-        with self._pool((additions, engine), context, written) as pool:
+        with self._pool((documents, engine), context, written) as pool:
             futures = [pool.submit(_write_part, part) for part in parts]
             shown = 0
             while not all(f.done() for f in futures):
@@ -170,7 +157,7 @@ class Preparer:
                 shown = written.value
             for f in futures:
                 writer.adopt(f.result())
-        progress.update(len(additions) - shown)
+        progress.update(len(documents) - shown)
 
     def _parallel(self, items: Sequence[Any]) -> bool:
         return self.workers > 1 and len(items) >= PARALLEL_FROM

@@ -21,7 +21,8 @@ from pathlib import Path
 from indexer import store
 from indexer.article import Article, Problem
 from indexer.backend.whoosh_engine import WhooshIndex
-from indexer.pipeline import Addition, Preparer
+from indexer.fields import Document
+from indexer.pipeline import Prepared, Preparer
 from indexer.progress import Progress, Silent
 from indexer.readers import CorpusFile, iter_corpus, read_file
 from indexer.stories import StoryFinder
@@ -166,15 +167,15 @@ def _update(
     meta.learned_aliases.update(preparer.learn(articles))
     preparer.learned = meta.learned_aliases
     ids_kept = {i for k, v in known.items() if k in seen_keys for i in v.ids}
-    with preparer.signatures(articles) as signatures:
-        additions = _additions(reads, known, ids_kept, signatures, stories, meta, report)
+    with preparer.prepare(articles) as prepared:
+        documents = _documents(reads, known, ids_kept, prepared, stories, meta, report)
 
-    bar = progress(len(additions)) if progress else Silent()
+    bar = progress(len(documents)) if progress else Silent()
     writer = engine.writer()
     try:
         for key in gone + [k for k in (_file_key(f) for f, _ in changed) if k in known]:
             writer.delete_file(key)
-        preparer.write(additions, engine, writer, bar)
+        preparer.write(documents, engine, writer, bar)
         before_commit()
         writer.commit()
     except BaseException:
@@ -213,32 +214,32 @@ def _changed_files(
     return changed, seen_keys
 
 
-def _additions(
+def _documents(
     reads: list[tuple[CorpusFile, str, list[Article]]],
     known: dict[str, _Known],
     ids_kept: set[str],
-    signatures: Iterator[bytes],
+    prepared: Iterator[Prepared],
     stories: StoryFinder,
     meta: store.GenerationMeta,
     report: ReindexReport,
-) -> list[Addition]:
-    """The articles read to add, each with its story; a second article with an id already
-    taken is skipped as a problem of its file. Counts what is added, updated, deleted."""
-    additions: list[Addition] = []
+) -> list[Document]:
+    """The articles read, as documents, each with its story; a second article with an id
+    already taken is skipped as a problem of its file. Counts what is added, updated, deleted."""
+    documents: list[Document] = []
     for f, digest, batch in reads:
         key = _file_key(f)
         previous = known.get(key)
         if previous:
             ids_kept -= previous.ids
         new_ids: set[str] = set()
-        for article, sig in zip(batch, signatures):
+        for article, ready in zip(batch, prepared):
             if article.id in ids_kept or article.id in new_ids:
                 duplicate = Problem(f.rel, f"duplicate article id '{article.id}': skipped", article.line)
                 report.problems.append(duplicate)
                 meta.file_problems.setdefault(key, []).append(_as_row(duplicate))
                 continue
-            story = stories.assign(article.id, sig, article.published)
-            additions.append(Addition(article, story, key, digest, sig))
+            story = stories.assign(article.id, ready.signature, article.published)
+            documents.append(Document(article, ready.actors, story, key, digest, ready.signature, ready.analysed))
             new_ids.add(article.id)
         if previous:
             report.updated += len(new_ids & previous.ids)
@@ -247,7 +248,7 @@ def _additions(
         else:
             report.added += len(new_ids)
         ids_kept |= new_ids
-    return additions
+    return documents
 
 
 def _read(f: CorpusFile, report: ReindexReport, file_problems: dict[str, list[list]]) -> list[Article]:
