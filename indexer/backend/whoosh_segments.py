@@ -38,6 +38,7 @@ _FIELD_ID = struct.Struct("!H").pack  # Whoosh's pack_ushort: term keys start wi
 _TERMINFO = W3TermInfo._struct.pack  # flags, weight, doc freq, min/max length, max weight, ids
 _EXTENT = struct.Struct("!qi").pack  # offset and length of a term's blocks (pack_long + pack_int)
 _BLOCK_SIZE = struct.Struct("!i").pack  # before each block: its size, negative for the last
+_RECORD_LENGTHS = struct.Struct("!ii").pack  # before each record of a hash file: key and value lengths
 
 # Blocks whose pickle is shorter are not compressed (Whoosh's reader reads the flag per
 # block): zlib's set-up costs ~40 us a call and saves nothing on a few dozen bytes, and
@@ -309,6 +310,7 @@ def _write_field(
         )
         for t in range(first, last):
             blocks.write(by_rank[t], chunk, int(bounds[t]) - a, int(bounds[t + 1]) - a)
+        blocks.flush()
         first = last
     return postings_file.TermPostings(by_rank, bounds.astype(np.int64), docs, weights)
 
@@ -324,7 +326,8 @@ class _Chunk(NamedTuple):
 
 
 class _TermBlocks:
-    """Writes one term's postings as Whoosh's W3PostingsWriter and W3FieldWriter would."""
+    """Writes terms' postings as Whoosh's W3PostingsWriter and W3FieldWriter would,
+    a chunk of terms at a time (one write of their blocks, one of their term infos)."""
 
     def __init__(self, fw: Any) -> None:
         self._postfile = fw._postfile
@@ -332,6 +335,20 @@ class _TermBlocks:
         self._key = _FIELD_ID(fw._fieldid)
         self._block = fw._codec._blocklimit
         self._level = fw._codec._compression
+        self._terms: list[bytes] = []
+        self._blocks: list[bytes] = []  # each term's, in term order
+        self._infos: list[bytes] = []  # each term's info, but for where its blocks are
+
+    def flush(self) -> None:
+        """Write the blocks and term infos of the terms since the last flush."""
+        if not self._terms:
+            return
+        sizes = list(map(len, self._blocks))
+        offsets = accumulate(sizes, initial=self._postfile.tell())
+        self._postfile.write(b"".join(self._blocks))
+        keys = [self._key + t for t in self._terms]
+        _add_in_order(self._tindex, keys, [i + _EXTENT(o, n) for i, o, n in zip(self._infos, offsets, sizes)])
+        self._terms, self._blocks, self._infos = [], [], []
 
     def write(self, term: bytes, chunk: _Chunk, start: int, end: int) -> None:
         out = [WHOOSH3_HEADER_MAGIC]
@@ -368,11 +385,23 @@ class _TermBlocks:
             max_weight = max(max_weight, block_max)
             min_len = lo if a == start else min(min_len, lo)
             max_len = max(max_len, hi)
-        blocks = b"".join(out)
-        offset = self._postfile.tell()
-        self._postfile.write(blocks)
-        info = _TERMINFO(False, total_weight, end - start, min_len, max_len, max_weight, docs[start], docs[end - 1])
-        self._tindex.add(self._key + term, info + _EXTENT(offset, len(blocks)))
+        self._terms.append(term)
+        self._blocks.append(b"".join(out))
+        self._infos.append(_TERMINFO(False, total_weight, end - start, min_len, max_len, max_weight, docs[start], docs[end - 1]))
+
+
+def _add_in_order(table: Any, keys: list[bytes], values: list[bytes]) -> None:
+    """``OrderedHashWriter.add`` of each key (in increasing order) and value, with the
+    records written in one piece."""
+    records = [_RECORD_LENGTHS(len(k), len(v)) + k + v for k, v in zip(keys, values)]
+    positions = list(accumulate(map(len, records), initial=table.dbfile.tell()))[:-1]
+    table.dbfile.write(b"".join(records))
+    hashed, buckets = table.hashfn, table.buckets
+    for key, pos in zip(keys, positions):
+        h = hashed(key)
+        buckets[h & 255].append((h, pos))
+    table.index.extend(positions)
+    table.lastkey = keys[-1]
 
 
 def _values_in_order(buf: _FieldBuffer, order: np.ndarray, fixed_size: int | None):
