@@ -49,5 +49,5 @@ def progress_for(total: int, label: str, stream: TextIO | None = None) -> Progre
     """A bar on a terminal, lines when output goes to a file or a pipe."""
     stream = stream or sys.stderr
     if stream.isatty():
-        return tqdm(total=total, desc=label, unit=" files", file=stream, smoothing=0.1)
+        return tqdm(total=total, desc=label, unit=" articles", file=stream, smoothing=0.1)
     return Lines(total, label, stream)
