@@ -22,13 +22,16 @@ import struct
 import zlib
 from array import array
 from collections.abc import Sequence
+from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInfo
-from whoosh.fields import ID
+from whoosh.analysis import CommaSeparatedTokenizer
+from whoosh.fields import ID, KEYWORD
+from whoosh.formats import Frequency
 from whoosh.writing import SegmentWriter
 
 from indexer.backend import postings_file
@@ -75,7 +78,7 @@ def field_postings(terms: Sequence[str]) -> FieldPostings:
             poses.append(i)
     dumps = pickle.dumps
     values = [
-        _COUNT(len(p)) + dumps(p if len(p) == 1 else [p[0]] + [b - a for a, b in zip(p, p[1:])], 2)
+        _one_position(p[0]) if len(p) == 1 else _COUNT(len(p)) + dumps([p[0]] + [b - a for a, b in zip(p, p[1:])], 2)
         for p in positions.values()
     ]
     return FieldPostings(
@@ -85,6 +88,12 @@ def field_postings(terms: Sequence[str]) -> FieldPostings:
         array("I", accumulate(map(len, values))).tobytes(),
         len(terms),
     )
+
+
+@lru_cache(maxsize=1 << 16)
+def _one_position(position: int) -> bytes:
+    """The Positions value of a term that occurs once (most terms of a document)."""
+    return _COUNT(1) + pickle.dumps([position], 2)
 
 
 class _FieldBuffer:
@@ -111,7 +120,10 @@ class _FieldBuffer:
         if not fp.terms:
             return
         ids = self.term_ids
-        terms = [ids.setdefault(t, len(ids)) for t in fp.terms.split(b"\x00")]
+        words = fp.terms.split(b"\x00")
+        terms = list(map(ids.get, words))  # most terms are known after a few documents
+        if None in terms:
+            terms = [ids.setdefault(w, len(ids)) if t is None else t for w, t in zip(words, terms)]
         self.terms.extend(terms)
         self.docs.extend([docnum] * len(terms))
         self.weights.frombytes(np.frombuffer(fp.freqs, np.uint32).astype(np.float32).tobytes())
@@ -163,6 +175,13 @@ class BulkSegmentWriter(SegmentWriter):
         """``flat_fields`` also get their postings as flat arrays (:mod:`.postings_file`)."""
         super().__init__(ix, **kwargs)
         self._part = not kwargs.get("_lk", True)  # writes segments for another writer's commit
+        self._comma_lists = {  # KEYWORD(commas=True) fields, whose terms are split here
+            name
+            for name, field in self.schema.items()
+            if type(field) is KEYWORD
+            and type(field.format) is Frequency
+            and field.analyzer == CommaSeparatedTokenizer()
+        }
         self.pool = _PostingBuffer()
         self._finished: list[Any] = []  # segments written earlier in this run
         self._flat_fields = flat_fields
@@ -181,6 +200,8 @@ class BulkSegmentWriter(SegmentWriter):
                 field = schema[name]
                 if type(field) is ID:  # the whole value is the one term: Whoosh's ID analysis, without its cost
                     self.pool.add((name, value.encode("utf-8"), docnum, field.format.field_boost, b""))
+                elif name in self._comma_lists:
+                    self._add_comma_list(name, field, value, docnum)
                 elif field.indexed:
                     for tbytes, _freq, weight, vbytes in field.index(value):
                         self.pool.add((name, tbytes, docnum, weight, vbytes))
@@ -198,6 +219,18 @@ class BulkSegmentWriter(SegmentWriter):
         self.docnum += 1
         if self.pool.count >= SEGMENT_POSTINGS:
             self._next_segment()
+
+    def _add_comma_list(self, name: str, field: Any, value: str, docnum: int) -> None:
+        """The postings of a comma-separated KEYWORD field, as Whoosh's analyzer and
+        Frequency format make them (pieces stripped; weight and value the count)."""
+        counts: dict[str, int] = {}
+        for piece in value.split(","):
+            if piece:
+                term = piece.strip()
+                counts[term] = counts.get(term, 0) + 1
+        boost = field.format.field_boost
+        for term, n in counts.items():
+            self.pool.add((name, term.encode("utf-8"), docnum, n * boost, _COUNT(n)))
 
     def _next_segment(self) -> None:
         self._finished.append(self._finalize_segment())
@@ -351,6 +384,9 @@ class _TermBlocks:
         self._terms, self._blocks, self._infos = [], [], []
 
     def write(self, term: bytes, chunk: _Chunk, start: int, end: int) -> None:
+        if end - start == 1:
+            self._write_one(term, chunk, start)
+            return
         out = [WHOOSH3_HEADER_MAGIC]
         total_weight = max_weight = 0.0
         min_len = max_len = 0
@@ -388,6 +424,27 @@ class _TermBlocks:
         self._terms.append(term)
         self._blocks.append(b"".join(out))
         self._infos.append(_TERMINFO(False, total_weight, end - start, min_len, max_len, max_weight, docs[start], docs[end - 1]))
+
+
+    def _write_one(self, term: bytes, chunk: _Chunk, i: int) -> None:
+        """``write`` for a term with one posting (most terms): the same block, made directly."""
+        doc, w = chunk.docs[i], chunk.weights[i]
+        if chunk.values is None:
+            values = None
+        elif chunk.joined:
+            values = chunk.values[i]
+        else:
+            values = (chunk.values[i],) if chunk.values[i] else ()
+        data = pickle.dumps(((doc,), None if w == 1.0 else w, values), 5)
+        comp = self._level if len(data) >= COMPRESS_FROM else 0
+        if comp:
+            z = zlib.compressobj(comp, zlib.DEFLATED, 15, 4)
+            data = z.compress(data) + z.flush()
+        length = chunk.lengths[i] if chunk.lengths is not None else 0
+        info = pickle.dumps((1, doc, w, comp, length, length), 2)
+        self._terms.append(term)
+        self._blocks.append(b"".join((WHOOSH3_HEADER_MAGIC, _BLOCK_SIZE(-len(info) - len(data)), info, data)))
+        self._infos.append(_TERMINFO(False, w, 1, length, length, w, doc, doc))
 
 
 def _add_in_order(table: Any, keys: list[bytes], values: list[bytes]) -> None:
