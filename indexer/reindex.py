@@ -13,7 +13,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +29,7 @@ from indexer.stories import StoryFinder
 
 log = logging.getLogger("newsdex.reindex")
 DEFAULT_CORPUS = "seeds"
+ROUND = 50_000  # articles prepared and written at a time: bounds the memory of large runs
 USER_ALIASES = "aliases.toml"
 
 
@@ -161,21 +162,27 @@ def _update(
     report.deleted += sum(len(known[k].ids) for k in gone)
     meta.file_problems = {k: v for k, v in meta.file_problems.items() if k in seen_keys}
     reads = [(f, digest, _read(f, report, meta.file_problems)) for f, digest in changed]
+    articles = [(_file_key(f), digest, a) for f, digest, batch in reads for a in batch]
 
     preparer = Preparer(_user_aliases(data_dir))
-    articles = [a for _, _, batch in reads for a in batch]
-    meta.learned_aliases.update(preparer.learn(articles))
+    meta.learned_aliases.update(preparer.learn([a for _, _, a in articles]))
     preparer.learned = meta.learned_aliases
-    ids_kept = {i for k, v in known.items() if k in seen_keys for i in v.ids}
-    with preparer.prepare(articles) as prepared:
-        documents = _documents(reads, known, ids_kept, prepared, stories, meta, report)
-
-    bar = progress(len(documents)) if progress else Silent()
+    changed_keys = {_file_key(f) for f, _ in changed}
+    kept = {i for k, v in known.items() if k in seen_keys and k not in changed_keys for i in v.ids}
+    additions = _Additions(kept, stories, [f for f, _ in changed], meta, report)
+    bar = progress(len(articles)) if progress else Silent()
     writer = engine.writer()
     try:
-        for key in gone + [k for k in (_file_key(f) for f, _ in changed) if k in known]:
+        for key in gone + [k for k in changed_keys if k in known]:
             writer.delete_file(key)
-        preparer.write(documents, engine, writer, bar)
+        for first in range(0, len(articles), ROUND):
+            part = articles[first : first + ROUND]
+            with preparer.prepare([a for _, _, a in part]) as prepared:
+                documents = [doc for entry, ready in zip(part, prepared) if (doc := additions.document(*entry, ready))]
+            bar.update(len(part) - len(documents))  # the duplicates skipped
+            preparer.write(documents, engine, writer, bar)
+            del documents
+        additions.count(known)
         before_commit()
         writer.commit()
     except BaseException:
@@ -183,6 +190,46 @@ def _update(
         raise
     finally:
         bar.close()
+
+
+class _Additions:
+    """The walk over the articles read, in order: each becomes a document with its story,
+    unless its id is taken (by an unchanged file, or earlier in this run), which is a
+    problem of its file."""
+
+    def __init__(
+        self,
+        kept: set[str],
+        stories: StoryFinder,
+        files: list[CorpusFile],
+        meta: store.GenerationMeta,
+        report: ReindexReport,
+    ) -> None:
+        self.taken = kept
+        self.stories, self.meta, self.report = stories, meta, report
+        self.by_file: dict[str, set[str]] = {_file_key(f): set() for f in files}  # ids added from each
+        self._rel = {_file_key(f): f.rel for f in files}
+
+    def document(self, key: str, digest: str, article: Article, ready: Prepared) -> Document | None:
+        """The document of the next article, or None for a duplicate id."""
+        if article.id in self.taken:
+            duplicate = Problem(self._rel[key], f"duplicate article id '{article.id}': skipped", article.line)
+            self.report.problems.append(duplicate)
+            self.meta.file_problems.setdefault(key, []).append(_as_row(duplicate))
+            return None
+        self.taken.add(article.id)
+        self.by_file[key].add(article.id)
+        story = self.stories.assign(article.id, ready.signature, article.published)
+        return Document(article, ready.actors, story, key, digest, ready.signature, ready.analysed)
+
+    def count(self, known: dict[str, _Known]) -> None:
+        """Count what was added, updated and deleted, file by file."""
+        r = self.report
+        for key, new_ids in self.by_file.items():
+            previous = known[key].ids if key in known else frozenset()
+            r.updated += len(new_ids & previous)
+            r.added += len(new_ids - previous)
+            r.deleted += len(previous - new_ids)
 
 
 def _changed_files(
@@ -212,43 +259,6 @@ def _changed_files(
         else:
             changed.append((f, digest))
     return changed, seen_keys
-
-
-def _documents(
-    reads: list[tuple[CorpusFile, str, list[Article]]],
-    known: dict[str, _Known],
-    ids_kept: set[str],
-    prepared: Iterator[Prepared],
-    stories: StoryFinder,
-    meta: store.GenerationMeta,
-    report: ReindexReport,
-) -> list[Document]:
-    """The articles read, as documents, each with its story; a second article with an id
-    already taken is skipped as a problem of its file. Counts what is added, updated, deleted."""
-    documents: list[Document] = []
-    for f, digest, batch in reads:
-        key = _file_key(f)
-        previous = known.get(key)
-        if previous:
-            ids_kept -= previous.ids
-        new_ids: set[str] = set()
-        for article, ready in zip(batch, prepared):
-            if article.id in ids_kept or article.id in new_ids:
-                duplicate = Problem(f.rel, f"duplicate article id '{article.id}': skipped", article.line)
-                report.problems.append(duplicate)
-                meta.file_problems.setdefault(key, []).append(_as_row(duplicate))
-                continue
-            story = stories.assign(article.id, ready.signature, article.published)
-            documents.append(Document(article, ready.actors, story, key, digest, ready.signature, ready.analysed))
-            new_ids.add(article.id)
-        if previous:
-            report.updated += len(new_ids & previous.ids)
-            report.added += len(new_ids - previous.ids)
-            report.deleted += len(previous.ids - new_ids)
-        else:
-            report.added += len(new_ids)
-        ids_kept |= new_ids
-    return documents
 
 
 def _read(f: CorpusFile, report: ReindexReport, file_problems: dict[str, list[list]]) -> list[Article]:

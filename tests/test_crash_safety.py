@@ -56,7 +56,7 @@ FULL_POINTS = [
     ("before@indexer.store:prune#2", "new"),  # switched, old generations not yet removed
     ("after@shutil:rmtree#2", "new"),  # the oldest generation removed
 ]
-RANDOM_KILLS = 3  # seeded random moments during an incremental update
+RANDOM_KILLS = 5  # seeded random moments during an incremental update (at least 2 must land: timing varies)
 
 
 # --- the corpus: v1, then v2 (added, changed and deleted files) in the same folder ---
