@@ -193,3 +193,24 @@ def test_a_rebuild_killed_midway_leaves_the_old_index_searchable(tmp_path, kill_
     report = reindex([], data)
     assert report.articles == 8001
     assert len(search_ids(data, "kestrel OR heron")) == 100  # one page of 100
+
+
+def test_an_article_moved_to_another_file_is_kept_not_taken_for_a_duplicate(tmp_path):
+    corpus, data = tmp_path / "corpus", tmp_path / "data"
+    corpus.mkdir()
+    (corpus / "a.jsonl").write_text(json.dumps({"id": "one", "title": "Ferry", "body": "A ferry sailed."}) + "\n", "utf-8")
+    (corpus / "b.jsonl").write_text(json.dumps({"id": "two", "title": "Quokka", "body": "A quokka smiled."}) + "\n", "utf-8")
+    reindex([corpus], data)
+    # "two" moves from b (read after a) into a
+    (corpus / "a.jsonl").write_text(
+        "".join(json.dumps(a) + "\n" for a in [
+            {"id": "one", "title": "Ferry", "body": "A ferry sailed."},
+            {"id": "two", "title": "Quokka", "body": "A quokka smiled."},
+        ]),
+        "utf-8",
+    )
+    (corpus / "b.jsonl").write_text(json.dumps({"id": "three", "title": "Wombat", "body": "A wombat dug."}) + "\n", "utf-8")
+    report = reindex([], data)
+    assert not report.problems
+    assert search_ids(data, "quokka") == ["two"]
+    assert report.articles == 3
