@@ -64,14 +64,25 @@ def prepare(extractor: ActorExtractor, article: Article) -> Prepared:
 
 _extractor: ActorExtractor | None = None
 _shared: Sequence[Any] = ()  # the items of the pass, inherited by forked workers
+_engine: WhooshIndex | None = None  # the index the write pass writes segments for
 _written: Synchronized | None = None  # articles written so far, counted by all workers
 
+Task = tuple[int, int] | list[Any]  # a range of the inherited items, or the items
 
-def _start(aliases: Path | None, learned: dict[str, str], shared: Sequence[Any], written: Any, parent: int) -> None:
-    global _extractor, _shared, _written
+
+def _start(
+    aliases: Path | None, learned: dict[str, str], shared: Sequence[Any], engine: Any, written: Any, parent: int
+) -> None:
+    global _extractor, _shared, _engine, _written
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     _extractor = _new_extractor(aliases, learned)
-    _shared, _written = shared, written
+    _shared, _engine, _written = shared, engine, written
+
+
+def _items(task: Task) -> Sequence[Any]:
+    if isinstance(task, tuple):
+        return _shared[task[0] : task[1]]
+    return task
 
 
 def _exit_with(parent: int) -> None:
@@ -81,18 +92,17 @@ def _exit_with(parent: int) -> None:
     os._exit(1)
 
 
-def _prepare(part: tuple[int, int]) -> list[Prepared]:
+def _prepare(task: Task) -> list[Prepared]:
     assert _extractor is not None
-    return [prepare(_extractor, a) for a in _shared[part[0] : part[1]]]
+    return [prepare(_extractor, a) for a in _items(task)]
 
 
-def _write_part(part: tuple[int, int]) -> list[Any]:
-    """Write the documents ``part`` into new segments; returns them, uncommitted."""
-    assert _written is not None
-    documents, engine = _shared
-    writer = engine.part_writer()
+def _write_part(task: Task) -> list[Any]:
+    """Write the task's documents into new segments; returns them, uncommitted."""
+    assert _written is not None and _engine is not None
+    writer = _engine.part_writer()
     try:
-        for i, doc in enumerate(documents[part[0] : part[1]], 1):
+        for i, doc in enumerate(_items(task), 1):
             writer.add(doc)
             if i % 100 == 0:
                 with _written.get_lock():
@@ -133,9 +143,9 @@ class Preparer:
             extractor = _new_extractor(self.aliases_path, self.learned)
             yield (prepare(extractor, a) for a in articles)
             return
-        parts = [(i, min(i + BATCH, len(articles))) for i in range(0, len(articles), BATCH)]
-        with self._pool(articles, _context()) as pool:
-            yield chain.from_iterable(pool.map(_prepare, parts))
+        context = _context()
+        with self._pool(context, articles) as pool:
+            yield chain.from_iterable(pool.map(_prepare, _tasks(context, articles, BATCH)))
 
     def write(self, documents: Sequence[Document], engine: WhooshIndex, writer: WhooshWriter, progress: Progress) -> None:
         """Add every document to ``writer``'s commit; workers write theirs into segments of their own."""
@@ -144,12 +154,11 @@ class Preparer:
                 writer.add(doc)
                 progress.update()
             return
-        step = -(-len(documents) // self.workers)
-        parts = [(i, min(i + step, len(documents))) for i in range(0, len(documents), step)]
         context = _context()
         written = context.Value("q", 0)
-        with self._pool((documents, engine), context, written) as pool:
-            futures = [pool.submit(_write_part, part) for part in parts]
+        with self._pool(context, documents, engine, written) as pool:
+            share = -(-len(documents) // self.workers)
+            futures = [pool.submit(_write_part, task) for task in _tasks(context, documents, share)]
             shown = 0
             while not all(f.done() for f in futures):
                 wait(futures, timeout=PROGRESS_EVERY, return_when=FIRST_EXCEPTION)
@@ -163,17 +172,20 @@ class Preparer:
         return self.workers > 1 and len(items) >= PARALLEL_FROM
 
     @contextmanager
-    def _pool(self, shared: Sequence[Any], context: Any, written: Any = None) -> Iterator[ProcessPoolExecutor]:
-        """Worker processes that hold ``shared``: forked, they inherit it (no copy is
-        sent); spawned, they are sent it once each."""
+    def _pool(
+        self, context: Any, shared: Sequence[Any], engine: WhooshIndex | None = None, written: Any = None
+    ) -> Iterator[ProcessPoolExecutor]:
+        """Worker processes for a pass over ``shared``: forked, they inherit it (their
+        tasks are ranges of it); spawned, their tasks carry their items."""
+        forked = context.get_start_method() == "fork"
         pool = ProcessPoolExecutor(
             self.workers,
             mp_context=context,
             initializer=_start,
-            initargs=(self.aliases_path, self.learned, shared, written, os.getpid()),
+            initargs=(self.aliases_path, self.learned, shared if forked else (), engine, written, os.getpid()),
         )
         try:
-            if context.get_start_method() == "fork":
+            if forked:
                 # Forked workers share the parent's memory until they write to it, and a
                 # garbage collection writes to every object it visits: keep the objects of
                 # this moment out of the workers' collections.
@@ -185,6 +197,14 @@ class Preparer:
             yield pool
         finally:
             pool.shutdown(cancel_futures=True)
+
+
+def _tasks(context: Any, items: Sequence[Any], size: int) -> list[Task]:
+    """``items`` in tasks of ``size``: ranges for forked workers, which inherit them."""
+    starts = range(0, len(items), size)
+    if context.get_start_method() == "fork":
+        return [(i, min(i + size, len(items))) for i in starts]
+    return [list(items[i : i + size]) for i in starts]
 
 
 def _context() -> Any:
