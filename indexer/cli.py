@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import html
 import datetime as dt
+import html
 import json
 import logging
 import sys

@@ -12,7 +12,6 @@ from typing import Any
 
 from indexer.article import Article
 
-
 ACTOR_SEPARATOR = "\x1f"  # joins actor names in the per-document actor column
 
 

@@ -71,11 +71,13 @@ Task = tuple[int, int] | list[Any]  # a range of the inherited items, or the ite
 
 
 def _start(
-    aliases: Path | None, learned: dict[str, str], shared: Sequence[Any], engine: Any, written: Any, parent: int
+    shared: Sequence[Any], actors: tuple[Path | None, dict[str, str]] | None, engine: Any, written: Any, parent: int
 ) -> None:
+    """A worker's set-up: the extractor for the preparing pass (``actors``: aliases file
+    and learned acronyms), the engine and counter for the writing pass."""
     global _extractor, _shared, _engine, _written
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-    _extractor = _new_extractor(aliases, learned)
+    _extractor = _new_extractor(*actors) if actors else None
     _shared, _engine, _written = shared, engine, written
 
 
@@ -127,13 +129,14 @@ class Preparer:
     def __init__(self, aliases_path: Path | None, workers: int | None = None) -> None:
         self.aliases_path = aliases_path
         self.workers = workers or os.cpu_count() or 1
-        self.learned: dict[str, str] = {}
+        self.learned: dict[str, str] = {}  # acronym -> long name, for the passes
 
-    def learn(self, articles: Sequence[Article]) -> dict[str, str]:
-        """Acronym definitions found anywhere in ``articles`` (acronym -> the long name
-        most articles give it)."""
+    def learn(self, articles: Sequence[Article], known: dict[str, str]) -> dict[str, str]:
+        """``known`` acronym definitions with those found anywhere in ``articles`` (the
+        long name most articles give an acronym); the passes use them all."""
         learner = ActorExtractor(load_aliases(self.aliases_path))
-        return collect_definitions(learner.learn(a.title, a.body) for a in articles)
+        self.learned = known | collect_definitions(learner.learn(a.title, a.body) for a in articles)
+        return self.learned
 
     @contextmanager
     def prepare(self, articles: Sequence[Article]) -> Iterator[Iterator[Prepared]]:
@@ -144,7 +147,7 @@ class Preparer:
             yield (prepare(extractor, a) for a in articles)
             return
         context = _context()
-        with self._pool(context, articles) as pool:
+        with self._pool(context, articles, actors=(self.aliases_path, self.learned)) as pool:
             yield chain.from_iterable(pool.map(_prepare, _tasks(context, articles, BATCH)))
 
     def write(self, documents: Sequence[Document], engine: WhooshIndex, writer: WhooshWriter, progress: Progress) -> None:
@@ -156,7 +159,7 @@ class Preparer:
             return
         context = _context()
         written = context.Value("q", 0)
-        with self._pool(context, documents, engine, written) as pool:
+        with self._pool(context, documents, engine=engine, written=written) as pool:
             share = -(-len(documents) // self.workers)
             futures = [pool.submit(_write_part, task) for task in _tasks(context, documents, share)]
             shown = 0
@@ -173,7 +176,12 @@ class Preparer:
 
     @contextmanager
     def _pool(
-        self, context: Any, shared: Sequence[Any], engine: WhooshIndex | None = None, written: Any = None
+        self,
+        context: Any,
+        shared: Sequence[Any],
+        actors: tuple[Path | None, dict[str, str]] | None = None,
+        engine: WhooshIndex | None = None,
+        written: Any = None,
     ) -> Iterator[ProcessPoolExecutor]:
         """Worker processes for a pass over ``shared``: forked, they inherit it (their
         tasks are ranges of it); spawned, their tasks carry their items."""
@@ -182,7 +190,7 @@ class Preparer:
             self.workers,
             mp_context=context,
             initializer=_start,
-            initargs=(self.aliases_path, self.learned, shared if forked else (), engine, written, os.getpid()),
+            initargs=(shared if forked else (), actors, engine, written, os.getpid()),
         )
         try:
             if forked:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from indexer import store
 from indexer.article import Article, Problem
@@ -55,6 +56,14 @@ class ReindexReport:
             f"{self.unchanged} unchanged, {self.failed} failed; "
             f"{self.articles} articles in {self.seconds:.1f}s ({rate:.0f} articles/s)"
         )
+
+
+class _Changed(NamedTuple):
+    """A corpus file that is new or changed since the last run."""
+
+    file: CorpusFile
+    key: str  # its file key (resolved path)
+    digest: str  # content hash
 
 
 @dataclass(frozen=True)
@@ -161,15 +170,13 @@ def _update(
     gone = [k for k in known if k not in seen_keys]
     report.deleted += sum(len(known[k].ids) for k in gone)
     meta.file_problems = {k: v for k, v in meta.file_problems.items() if k in seen_keys}
-    reads = [(f, digest, _read(f, report, meta.file_problems)) for f, digest in changed]
-    articles = [(_file_key(f), digest, a) for f, digest, batch in reads for a in batch]
+    articles = [(c.key, c.digest, a) for c in changed for a in _read(c, report, meta.file_problems)]
 
     preparer = Preparer(_user_aliases(data_dir))
-    meta.learned_aliases.update(preparer.learn([a for _, _, a in articles]))
-    preparer.learned = meta.learned_aliases
-    changed_keys = {_file_key(f) for f, _ in changed}
+    meta.learned_aliases = preparer.learn([a for _, _, a in articles], meta.learned_aliases)
+    changed_keys = {c.key for c in changed}
     kept = {i for k, v in known.items() if k in seen_keys and k not in changed_keys for i in v.ids}
-    additions = _Additions(kept, stories, [f for f, _ in changed], meta, report)
+    additions = _Additions(kept, stories, changed, meta, report)
     bar = progress(len(articles)) if progress else Silent()
     writer = engine.writer()
     try:
@@ -201,14 +208,14 @@ class _Additions:
         self,
         kept: set[str],
         stories: StoryFinder,
-        files: list[CorpusFile],
+        changed: list[_Changed],
         meta: store.GenerationMeta,
         report: ReindexReport,
     ) -> None:
         self.taken = kept
         self.stories, self.meta, self.report = stories, meta, report
-        self.by_file: dict[str, set[str]] = {_file_key(f): set() for f in files}  # ids added from each
-        self._rel = {_file_key(f): f.rel for f in files}
+        self.by_file: dict[str, set[str]] = {c.key: set() for c in changed}  # ids added from each
+        self._rel = {c.key: c.file.rel for c in changed}
 
     def document(self, key: str, digest: str, article: Article, ready: Prepared) -> Document | None:
         """The document of the next article, or None for a duplicate id."""
@@ -234,10 +241,10 @@ class _Additions:
 
 def _changed_files(
     roots: list[Path], known: dict[str, _Known], meta: store.GenerationMeta, report: ReindexReport
-) -> tuple[list[tuple[CorpusFile, str]], set[str]]:
-    """The corpus files that are new or changed (with their content hash), and the keys
-    of every file found; unchanged ones are counted in ``report``."""
-    changed: list[tuple[CorpusFile, str]] = []
+) -> tuple[list[_Changed], set[str]]:
+    """The corpus files that are new or changed, and the keys of every file found;
+    unchanged ones are counted in ``report``."""
+    changed: list[_Changed] = []
     seen_keys: set[str] = set()
     for f in iter_corpus(roots):
         if isinstance(f, Problem):
@@ -257,20 +264,21 @@ def _changed_files(
                 report.failed += 1
                 report.problems.extend(Problem(*p) for p in old)
         else:
-            changed.append((f, digest))
+            changed.append(_Changed(f, key, digest))
     return changed, seen_keys
 
 
-def _read(f: CorpusFile, report: ReindexReport, file_problems: dict[str, list[list]]) -> list[Article]:
+def _read(c: _Changed, report: ReindexReport, file_problems: dict[str, list[list]]) -> list[Article]:
+    f = c.file
     result = read_file(f.path, f.root)
     for note in result.notes:
         log.info("%s: %s", f.rel, note)
     report.notes.extend(f"{f.rel}: {n}" for n in result.notes)
-    file_problems.pop(_file_key(f), None)
+    file_problems.pop(c.key, None)
     if result.problems:
         report.failed += 1
         report.problems.extend(result.problems)
-        file_problems[_file_key(f)] = [_as_row(p) for p in result.problems]
+        file_problems[c.key] = [_as_row(p) for p in result.problems]
     return result.articles
 
 

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.analysis import CommaSeparatedTokenizer
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.fields import ID, KEYWORD
 from whoosh.formats import Frequency
 from whoosh.writing import SegmentWriter
@@ -174,7 +174,6 @@ class BulkSegmentWriter(SegmentWriter):
     def __init__(self, ix: Any, flat_fields: tuple[str, ...] = (), **kwargs: Any) -> None:
         """``flat_fields`` also get their postings as flat arrays (:mod:`.postings_file`)."""
         super().__init__(ix, **kwargs)
-        self._part = not kwargs.get("_lk", True)  # writes segments for another writer's commit
         self._comma_lists = {  # KEYWORD(commas=True) fields, whose terms are split here
             name
             for name, field in self.schema.items()
@@ -256,7 +255,7 @@ class BulkSegmentWriter(SegmentWriter):
         self._finished.extend(segments)
 
     def _finish(self) -> None:
-        if self._part:  # the temporary folder is the commit's writer's to remove
+        if self.writelock is None:  # a part writer: the temporary folder is the commit's writer's
             self.is_closed = True
         else:
             super()._finish()
