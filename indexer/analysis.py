@@ -28,6 +28,10 @@ from nltk.tokenize.util import regexp_span_tokenize
 # hyphens or apostrophes. (A compiled ``re`` pattern: NLTK's RegexpTokenizer
 # wraps every match in a time-out guard that costs 5x on this hot path.)
 _SEPARATORS = re.compile(r"[^\w'’ʼ`´‐‑-]+")
+# The same split for ASCII text, four times faster: every byte that is not a word
+# character becomes a space (``\w`` on ASCII is letters, digits and "_").
+_ASCII_WORD = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_'`-")
+_ASCII_SEPARATORS = bytes(c if c in _ASCII_WORD else 32 for c in range(256))
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "´": "'", "‐": "-", "‑": "-"})
 _POSSESSIVE = re.compile(r"'s$")
 _stemmer = SnowballStemmer("english")
@@ -92,6 +96,8 @@ def terms(text: str) -> list[str]:
 def words(text: str) -> list[str]:
     """The words of ``text`` as written: what :func:`analyse` tokenises, without the spans
     (a split on the same separators, which indexing and querying need at full speed)."""
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_SEPARATORS).decode("ascii").split()
     return [w for w in _SEPARATORS.split(text) if w]
 
 

@@ -34,11 +34,7 @@ _PERMUTATIONS = MinHash(num_perm=NUM_PERM, scheme=_SCHEME).permutations
 
 _SHINGLE_MIX = np.uint64(0x9E3779B1)  # odd 32-bit multiplier that chains word hashes into a shingle hash
 _LOW32 = np.uint64(0xFFFFFFFF)
-
-
-def _same(value: int) -> int:
-    """The MinHash input is already a hash (of a shingle)."""
-    return value
+_A, _B = (p.astype(np.uint32)[None, :] for p in _PERMUTATIONS)  # affine32: x -> a*x + b mod 2**32
 
 
 @lru_cache(maxsize=200_000)
@@ -48,15 +44,27 @@ def _word_hash(term: str) -> int:
 
 def signature(words: Sequence[str]) -> bytes:
     """The MinHash signature (as stored in the index) of text whose index terms are ``words``:
-    each run of ``SHINGLE`` words is hashed by chaining the words' CRC-32s."""
+    each run of ``SHINGLE`` words is hashed by chaining the words' CRC-32s.
+
+    The values are datasketch's (``MinHash(scheme="affine32")`` updated with the shingle
+    hashes), computed here in one array operation: datasketch's own update costs twice
+    as much on a news article, and reindex makes one for every article."""
     h = np.fromiter(map(_word_hash, words), np.uint64, len(words))
     n = max(1, len(h) - SHINGLE + 1)
     shingles = h[:n].copy()
     for k in range(1, min(SHINGLE, len(h))):
         shingles = (shingles * _SHINGLE_MIX + h[k : k + n]) & _LOW32
-    m = MinHash(num_perm=NUM_PERM, permutations=_PERMUTATIONS, scheme=_SCHEME, hashfunc=_same)
-    m.update_batch(shingles.tolist())
-    return m.hashvalues.astype(np.uint32).tobytes()  # affine32 values are below 2**32
+    mixed = _fmix32(shingles.astype(np.uint32))[:, None]
+    return (mixed * _A + _B).min(axis=0, initial=0xFFFFFFFF).tobytes()  # no words: datasketch's empty
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, which datasketch's affine32 scheme applies to its input."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
 
 
 def story_terms(article: Article, title_terms: list[str], body_terms: list[str]) -> list[str]:

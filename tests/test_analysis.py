@@ -1,6 +1,6 @@
 """The analysis chain: the same terms at index and query time."""
 
-from indexer.analysis import analyse, terms
+from indexer.analysis import analyse, terms, words
 
 
 def test_case_and_accents_fold():
@@ -31,3 +31,13 @@ def test_spans_point_at_the_original_words():
     tokens = list(analyse(text))
     assert [text[t.start : t.end] for t in tokens] == ["Colonel", "Goïta's", "junta"]
     assert [t.position for t in tokens] == [0, 1, 2]
+
+
+def test_ascii_text_splits_as_any_text_does():
+    # ASCII text takes a faster split than other text; both must find the same words.
+    every_ascii = "".join(f"x{chr(c)}y " for c in range(128))
+    assert words(every_ascii) == words(every_ascii + " é")[:-1]  # the second: not ASCII
+    assert terms(every_ascii) == [t.term for t in analyse(every_ascii)]
+    assert words("U.S. forces, (al-Qaeda's) 5_000\tmen;\x1fend") == [
+        "U", "S", "forces", "al-Qaeda's", "5_000", "men", "end"
+    ]

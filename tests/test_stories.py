@@ -1,9 +1,15 @@
 """Story ids: copies of one story share an id; different stories and recurring templates do not."""
 
 import datetime as dt
+import zlib
 
+import numpy as np
+import pytest
+from datasketch import MinHash
+
+from indexer.analysis import terms
 from indexer.article import Article
-from indexer.stories import StoryFinder, signature_bytes
+from indexer.stories import NUM_PERM, SHINGLE, StoryFinder, signature, signature_bytes
 
 WIRE = (
     "Flood waters rose on Monday along the Niger river near Niamey, forcing thousands of "
@@ -53,3 +59,20 @@ def test_stored_signatures_carry_stories_across_runs():
     next_run = StoryFinder()
     next_run.remember("a", sig, None)
     assert assign(next_run, article("b", WIRE)) == "a"
+
+
+@pytest.mark.parametrize("text", ["", "one", "four words only here", WIRE, WIRE * 3])
+def test_signatures_are_datasketch_minhashes_of_the_shingles(text):
+    # Signatures are stored in the index: they must stay what datasketch computes, so that
+    # indexes written before keep matching (and another implementation could read them).
+    words = terms(text)
+    hashes = [zlib.crc32(w.encode("utf-8")) for w in words]
+    shingles = []
+    for i in range(max(1, len(words) - SHINGLE + 1)):
+        h = 0
+        for x in hashes[i : i + SHINGLE]:
+            h = (h * 0x9E3779B1 + x) & 0xFFFFFFFF
+        shingles += [h] if hashes else []
+    expected = MinHash(num_perm=NUM_PERM, scheme="affine32", hashfunc=lambda v: v)
+    expected.update_batch(shingles)
+    assert signature(words) == expected.hashvalues.astype(np.uint32).tobytes()
