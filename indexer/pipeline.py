@@ -130,12 +130,14 @@ class Preparer:
         self.aliases_path = aliases_path
         self.workers = workers or os.cpu_count() or 1
         self.learned: dict[str, str] = {}  # acronym -> long name, for the passes
+        self._extractor: ActorExtractor | None = None  # for passes in this process (keeps its caches)
 
     def learn(self, articles: Sequence[Article], known: dict[str, str]) -> dict[str, str]:
         """``known`` acronym definitions with those found anywhere in ``articles`` (the
         long name most articles give an acronym); the passes use them all."""
         learner = ActorExtractor(load_aliases(self.aliases_path))
         self.learned = known | collect_definitions(learner.learn(a.title, a.body) for a in articles)
+        self._extractor = None
         return self.learned
 
     @contextmanager
@@ -143,8 +145,9 @@ class Preparer:
         """Each article prepared, in order, as they are ready (the workers of a parallel
         pass stop when the block ends)."""
         if not self._parallel(articles):
-            extractor = _new_extractor(self.aliases_path, self.learned)
-            yield (prepare(extractor, a) for a in articles)
+            if self._extractor is None:
+                self._extractor = _new_extractor(self.aliases_path, self.learned)
+            yield (prepare(self._extractor, a) for a in articles)
             return
         context = _context()
         with self._pool(context, articles, actors=(self.aliases_path, self.learned)) as pool:
