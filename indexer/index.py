@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -51,12 +53,15 @@ class InvalidRequest(ValueError):
 class Index:
     """A live index in a data directory; follows new generations and commits by itself.
 
-    Safe to share between threads: searches on one Index run one at a time.
+    Safe to share between threads: searches on one Index run one at a time. A new
+    generation is opened beside the current one (the searches of other threads go on
+    meanwhile) and warmed before they switch to it.
     """
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # held by each search, and to switch snapshots
+        self._opening = threading.Lock()  # one new snapshot opened at a time
         self._snap: Snapshot | None = None
         self.refresh()
 
@@ -69,7 +74,7 @@ class Index:
         """Close the index files. Whoosh's memory maps are released only when objects
         in reference cycles that view them are collected, so collect them now: after
         ``close`` the data directory can be deleted or unmounted at once."""
-        with self._lock:
+        with self._opening, self._lock:
             if self._snap:
                 self._snap.close()
                 self._snap = None
@@ -83,7 +88,7 @@ class Index:
 
     def refresh(self) -> bool:
         """Switch to the newest generation or commit if there is one; True if it switched."""
-        with self._lock:
+        with self._opening:
             generation = store.current_generation(self.data_dir)
             if generation is None:
                 raise IndexNotFound(
@@ -99,10 +104,20 @@ class Index:
                     f"(schema v{meta.schema_version}): run 'python manage.py reindex' to rebuild it"
                 )
             aliases = self.data_dir / USER_ALIASES
-            self._snap = Snapshot(generation, meta, aliases if aliases.exists() else None)
-            if snap:
-                snap.close()
+            new = Snapshot(generation, meta, aliases if aliases.exists() else None)
+            new.warm()
+            with self._lock:  # no search is using the old snapshot now
+                self._snap = new
+                if snap:
+                    snap.close()
             return True
+
+    @contextmanager
+    def _newest(self) -> Iterator[Snapshot]:
+        """The newest snapshot, held for one call (searches run one at a time)."""
+        self.refresh()
+        with self._lock:
+            yield self.snapshot
 
     @property
     def snapshot(self) -> Snapshot:
@@ -113,9 +128,8 @@ class Index:
         """Search with a query string and filters (see :class:`SearchRequest`)."""
         request = q if isinstance(q, SearchRequest) else SearchRequest(q=q, **_tuples(params))
         validate(request)
-        with self._lock:
-            self.refresh()
-            return run_search(self.snapshot, request)
+        with self._newest() as snap:
+            return run_search(snap, request)
 
     def facet(self, field: str, q: str | SearchRequest = "", **params: Any) -> Facet:
         """Every value of one facet (not just the top ones) for a search."""
@@ -126,21 +140,18 @@ class Index:
         return self.search(request).facets[field]
 
     def article(self, article_id: str) -> ArticleRecord | None:
-        with self._lock:
-            self.refresh()
-            return self.snapshot.article(article_id)
+        with self._newest() as snap:
+            return snap.article(article_id)
 
     def story_copies(self, article_id: str) -> list[ArticleRecord]:
         """The other articles of the same story (syndicated copies), newest first."""
-        with self._lock:
-            self.refresh()
-            return self.snapshot.story_copies(article_id)
+        with self._newest() as snap:
+            return snap.story_copies(article_id)
 
     def more_like_this(self, article_id: str, limit: int = 5) -> list[Hit]:
         """The articles most similar to one, copies of its own story left out."""
-        with self._lock:
-            self.refresh()
-            return more_like_this(self.snapshot, article_id, limit)
+        with self._newest() as snap:
+            return more_like_this(snap, article_id, limit)
 
     @staticmethod
     def mark(text: str, q: str) -> str:
@@ -148,9 +159,7 @@ class Index:
         return snippets.highlight(text, snippets.marker_for(query.parse(q).node))
 
     def stats(self) -> IndexStats:
-        with self._lock:
-            self.refresh()
-            snap = self.snapshot
+        with self._newest() as snap:
             cols = snap.columns
             live = cols.live
             dated = cols.day[live & (cols.day > 0)]

@@ -73,6 +73,22 @@ def test_full_rebuild_switches_while_a_reader_holds_the_old_index(corpus, tmp_pa
     assert search_ids(data, "Guterres")[-1] == "extra"
 
 
+def test_an_index_is_opened_warm_and_switches_only_to_a_warm_generation(corpus, tmp_path):
+    """What every search needs of a generation (facet columns, length norms) is built when
+    it is opened, not by the first search that comes after."""
+    data = tmp_path / "data"
+    reindex([corpus], data)
+    with Index.open(data) as index:
+        first = index.snapshot
+        assert {"columns", "field_norms"} <= vars(first).keys()
+        write_article(corpus, "extra.json", "Guterres speaks", "Guterres spoke again.")
+        reindex([corpus], data, full=True)
+        assert index.refresh() and not index.refresh()  # switched once
+        assert index.snapshot is not first
+        assert {"columns", "field_norms"} <= vars(index.snapshot).keys()
+        assert index.snapshot.columns.live.sum() == 6
+
+
 def test_closing_an_index_releases_its_files(corpus, tmp_path):
     """After ``close`` nothing of the data directory is open or memory-mapped."""
     data = tmp_path / "data"

@@ -139,3 +139,36 @@ def test_reindexing_while_serving_fails_no_request(tmp_path):
     assert requests > 100 and all(seen[t] for t in states), (requests, seen)
     assert b"Traceback" not in (tmp_path / "server.log").read_bytes()
     print(f"{requests} requests, none failed; the server followed in {', '.join(f'{t:.2f}' for t in switches)} s")
+
+
+def test_the_server_opens_a_new_generation_before_any_request_asks(tmp_path):
+    """``serve`` follows the data directory: a new generation is opened (and warmed) by
+    the server itself, so that the first request after a reindex does not wait for it."""
+    from indexer import reindex
+    from indexer.store import current_generation
+    from web import IndexHolder
+    from web.serve import follow_generations
+
+    corpus, data = tmp_path / "corpus", tmp_path / "data"
+    corpus.mkdir()
+    _write(corpus, 0, 5)
+    reindex([corpus], data)
+    holder = IndexHolder(data)
+    opened = holder.get().snapshot
+    stop = threading.Event()
+    follower = threading.Thread(target=follow_generations, args=(holder, stop, 0.05), daemon=True)
+    follower.start()
+    try:
+        _write(corpus, 5, 8)
+        reindex([corpus], data, full=True)
+        newest = current_generation(data)
+        deadline = time.monotonic() + 30
+        while holder.get().snapshot.generation != newest and time.monotonic() < deadline:
+            time.sleep(0.05)  # no search is made: only the follower can switch
+        snap = holder.get().snapshot
+        assert snap is not opened and snap.generation == newest
+        assert "columns" in vars(snap) and snap.columns.live.sum() == 8
+    finally:
+        stop.set()
+        follower.join(10)
+        holder.close()

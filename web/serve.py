@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 
-from web import NoIndex, create_app
+from web import IndexHolder, NoIndex, create_app
 
 log = logging.getLogger("newsdex.serve")
+FOLLOW_EVERY = 1.0  # seconds between looks for a new generation
 
 
 def serve(
@@ -26,6 +28,8 @@ def serve(
         holder.get()  # open the index now: the first request need not wait
     except NoIndex as err:
         print(f"warning: {err}; pages answer 503 until an index is built", file=sys.stderr)
+    stop = threading.Event()
+    threading.Thread(target=follow_generations, args=(holder, stop), daemon=True, name="newsdex-follow").start()
     url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
     if debug:
         print(f"newsdex (debug, reloader on) at {url}", file=sys.stderr)
@@ -39,5 +43,22 @@ def serve(
     try:
         waitress_serve(app, host=host, port=port, threads=threads, ident="newsdex")
     finally:
+        stop.set()
         holder.close()
     return 0
+
+
+def follow_generations(holder: IndexHolder, stop: threading.Event, every: float = FOLLOW_EVERY) -> None:
+    """Open each new generation or commit as soon as reindex makes it, warmed, so that
+    no request waits for it (a request that comes first opens it itself, as always)."""
+    failed = ""
+    while not stop.wait(every):
+        try:
+            holder.get().refresh()
+            failed = ""
+        except NoIndex:
+            pass  # not built yet: pages answer 503 until it is
+        except Exception as err:  # requests report it to their users; keep following
+            if str(err) != failed:  # once, not every second
+                log.warning("cannot open the newest index generation: %s", err)
+            failed = str(err)
