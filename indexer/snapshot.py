@@ -15,7 +15,8 @@ import numpy as np
 from indexer import analysis, query
 from indexer.actors import AliasTable, actor_key, load_aliases
 from indexer.backend.whoosh_engine import WhooshIndex, WhooshReader
-from indexer.columns import Columns, load_columns
+from indexer.columns import Columns
+from indexer.columns_file import columns_path, saved_or_built
 from indexer.matching import FIELD_WEIGHTS, Matcher
 from indexer.metadata import normalise_source
 from indexer.results import ArticleRecord
@@ -27,8 +28,8 @@ class Snapshot:
         self.generation = generation
         self.meta = meta
         self.engine = WhooshIndex.open(generation)
-        self.version = (generation.name, self.engine.version())
         self.reader: WhooshReader = self.engine.reader()
+        self.version = (generation.name, self.reader.version)
         self.aliases: AliasTable = load_aliases(aliases_path).with_learned(meta.learned_aliases)
         self.record = lru_cache(maxsize=4096)(self._record)
 
@@ -42,7 +43,7 @@ class Snapshot:
 
     @cached_property
     def columns(self) -> Columns:
-        return load_columns(self.reader)
+        return saved_or_built(self.reader, columns_path(self.generation, self.version[1]))
 
     @cached_property
     def field_norms(self) -> dict[str, np.ndarray]:

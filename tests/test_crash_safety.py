@@ -268,7 +268,8 @@ def _bulky(corpus: Path, n: int = 1500) -> Path:
 def _snapshot(data: Path) -> tuple:
     """The live index as searches and the file system see it."""
     generation = current_generation(data)
-    files = sorted(p.name for p in generation.iterdir() if p.name != "newsdex.json")
+    # (less the facet columns that the first search saves beside the index it opens)
+    files = sorted(p.name for p in generation.iterdir() if p.name != "newsdex.json" and not p.match("columns-*.npz"))
     gens = sorted(p.name for p in data.glob("gen-*"))
     with Index.open(data) as index:
         found = {q: [h.id for h in index.search(q, collapse=False).hits] for q in ("guterres", "bamako", "heron")}

@@ -178,6 +178,11 @@ class WhooshReader:
             (leaf, offset, _postings_file(folder, leaf)) for leaf, offset in self._r.leaf_readers()
         ]
 
+    @property
+    def version(self) -> int:
+        """The commit this reader sees (:meth:`WhooshIndex.version` when it was opened)."""
+        return self._r.generation()
+
     def close(self) -> None:
         for _leaf, _offset, flat in self._leaves:
             if flat is not None:

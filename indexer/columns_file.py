@@ -1,0 +1,84 @@
+"""Facet columns saved beside an index generation, so that opening it need not build them.
+
+Building :class:`~indexer.columns.Columns` reads every document's source, date,
+story and actors through Whoosh (~0.4 s on Reuters-21578, seconds at 200,000
+articles). The first snapshot of a generation's version builds them and saves
+them as ``columns-v1-<version>.npz`` in the generation's folder (numpy arrays,
+the strings as JSON, no pickles); later openings load them in milliseconds.
+A commit makes a new version, hence a new file (the older ones are removed).
+A file that cannot be read is built again; a folder that cannot be written
+(a read-only index) just goes unsaved.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from indexer.backend.whoosh_engine import WhooshReader
+from indexer.columns import Columns, load_columns
+
+log = logging.getLogger(__name__)
+FORMAT = 1
+_ARRAYS = ("live", "source", "day", "story", "actor_docs", "actor_ptr", "doc_actors", "doc_ptr")
+
+
+def columns_path(generation: Path, version: int) -> Path:
+    return generation / f"columns-v{FORMAT}-{version}.npz"
+
+
+def saved_or_built(reader: WhooshReader, path: Path) -> Columns:
+    """The columns saved at ``path`` if they are there and whole, else built (and saved)."""
+    if path.exists():
+        try:
+            return _load(path, reader.docnum_limit)
+        except Exception as err:  # damaged in any way: what is built instead is right
+            log.warning("rebuilding the facet columns: %s is unreadable (%s)", path, err)
+    columns = load_columns(reader)
+    try:
+        _save(columns, path)
+    except OSError as err:  # a read-only index: build them on every opening
+        log.info("facet columns not saved in %s: %s", path.parent, err)
+    return columns
+
+
+def _save(columns: Columns, path: Path) -> None:
+    strings = {"sources": columns.sources, "actors": columns.actors, "actor_keys": list(columns.actor_ids)}
+    arrays = {name: getattr(columns, name) for name in _ARRAYS}
+    arrays["strings"] = np.frombuffer(json.dumps(strings).encode("utf-8"), np.uint8)
+    fd, tmp = tempfile.mkstemp(prefix=".columns-", suffix=".npz", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+        os.chmod(tmp, path.parent.stat().st_mode & 0o666)  # readable as the index is
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    for old in path.parent.glob(f"columns-v{FORMAT}-*.npz"):
+        if old != path:
+            old.unlink(missing_ok=True)
+
+
+def _load(path: Path, size: int) -> Columns:
+    with open(path, "rb") as f, np.load(f, allow_pickle=False) as saved:
+        arrays = {name: saved[name] for name in _ARRAYS}
+        strings = json.loads(saved["strings"].tobytes().decode("utf-8"))
+    if len(arrays["live"]) != size:
+        raise ValueError(f"columns for {len(arrays['live'])} documents, the index has {size}")
+    sources, actors, keys = tuple(strings["sources"]), tuple(strings["actors"]), strings["actor_keys"]
+    if len(keys) != len(actors) or len(arrays["actor_ptr"]) != len(actors) + 1:
+        raise ValueError("actor names and lists do not match")
+    return Columns(
+        size=size,
+        sources=sources,
+        source_ids={s: i for i, s in enumerate(sources)},
+        actors=actors,
+        actor_ids={k: i for i, k in enumerate(keys)},
+        **arrays,
+    )

@@ -1,0 +1,77 @@
+"""Facet columns saved beside a generation: loaded, not rebuilt, by later openings."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+
+from indexer import Index, reindex
+from indexer.columns import Columns
+
+
+def assert_same_columns(a: Columns, b: Columns) -> None:
+    for field in dataclasses.fields(Columns):
+        x, y = getattr(a, field.name), getattr(b, field.name)
+        if isinstance(x, np.ndarray):
+            assert x.dtype == y.dtype and np.array_equal(x, y), field.name
+        else:
+            assert x == y, field.name
+
+
+def saved_files(data):
+    return sorted(p.name for p in data.glob("gen-*/columns-*.npz"))
+
+
+def test_the_first_opening_saves_the_columns_and_the_next_loads_the_same(corpus, tmp_path):
+    data = tmp_path / "data"
+    reindex([corpus], data)
+    with Index.open(data) as index:
+        built = index.snapshot.columns
+        result = index.search("Mali", facet_size=50).to_dict()
+    assert saved_files(data) == ["columns-v1-1.npz"]
+    with Index.open(data) as index:
+        assert_same_columns(index.snapshot.columns, built)
+        assert index.search("Mali", facet_size=50).to_dict() | {"took_ms": 0} == result | {"took_ms": 0}
+
+
+def test_an_unreadable_columns_file_is_built_again(corpus, tmp_path):
+    data = tmp_path / "data"
+    reindex([corpus], data)
+    with Index.open(data) as index:
+        built = index.snapshot.columns
+    [saved] = data.glob("gen-*/columns-*.npz")
+    for damage in (b"not a zip file", saved.read_bytes()[:100]):
+        saved.write_bytes(damage)
+        with Index.open(data) as index:
+            assert_same_columns(index.snapshot.columns, built)
+            assert index.search("Bamako").total > 0
+        assert saved.read_bytes() != damage  # saved again, whole
+
+
+def test_columns_of_another_index_size_are_not_used(corpus, tmp_path):
+    data = tmp_path / "data"
+    reindex([corpus], data)
+    Index.open(data).close()
+    [saved] = data.glob("gen-*/columns-*.npz")
+    with np.load(saved) as arrays:
+        shorter = {k: arrays[k][:-1] if k == "live" else arrays[k] for k in arrays.files}
+    np.savez(saved, **shorter)
+    with Index.open(data) as index:
+        assert len(index.snapshot.columns.live) == index.snapshot.reader.docnum_limit
+
+
+def test_a_commit_gets_its_own_columns_and_the_older_file_goes(corpus, tmp_path):
+    data = tmp_path / "data"
+    reindex([corpus], data)
+    Index.open(data).close()
+    (corpus / "extra.json").write_text(
+        json.dumps({"title": "Guterres in Bamako", "body": "Guterres spoke in Bamako.", "source": "new.example"}),
+        "utf-8",
+    )
+    reindex([corpus], data)  # an update: a new commit of the same generation
+    with Index.open(data) as index:
+        assert "new.example" in index.snapshot.columns.sources
+        version = index.snapshot.version[1]
+    assert saved_files(data) == [f"columns-v1-{version}.npz"]
