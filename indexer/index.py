@@ -105,7 +105,11 @@ class Index:
                 )
             aliases = self.data_dir / USER_ALIASES
             new = Snapshot(generation, meta, aliases if aliases.exists() else None)
-            new.warm()
+            try:
+                new.warm()
+            except BaseException:
+                new.close()
+                raise
             with self._lock:  # no search is using the old snapshot now
                 self._snap = new
                 if snap:

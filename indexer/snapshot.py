@@ -37,8 +37,8 @@ class Snapshot:
         self.reader.close()
 
     def warm(self) -> None:
-        """Build what every search needs of this generation (the facet columns, the
-        length norms: ~0.4 s on Reuters-21578) now rather than in the first search."""
+        """Load or build what every search needs of this generation (the facet columns,
+        the length norms) now rather than in the first search."""
         _ = self.columns, self.field_norms
 
     @cached_property
