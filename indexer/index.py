@@ -86,40 +86,51 @@ class Index:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def refresh(self) -> bool:
-        """Switch to the newest generation or commit if there is one; True if it switched."""
-        with self._opening:
-            generation = store.current_generation(self.data_dir)
-            if generation is None:
-                raise IndexNotFound(
-                    f"no index in {self.data_dir}: run 'python manage.py reindex' first"
-                )
-            snap = self._snap
-            if snap and snap.generation == generation and snap.version[1] == snap.engine.version():
-                return False
-            meta = store.read_meta(generation)
-            if meta.schema_version != store.SCHEMA_VERSION:
-                raise store.StoreError(
-                    f"the index in {self.data_dir} was built by an older newsdex "
-                    f"(schema v{meta.schema_version}): run 'python manage.py reindex' to rebuild it"
-                )
-            aliases = self.data_dir / USER_ALIASES
-            new = Snapshot(generation, meta, aliases if aliases.exists() else None)
-            try:
-                new.warm()
-            except BaseException:
-                new.close()
-                raise
-            with self._lock:  # no search is using the old snapshot now
-                self._snap = new
-                if snap:
-                    snap.close()
-            return True
+    def refresh(self, wait: bool = True) -> bool:
+        """Switch to the newest generation or commit if there is one; True if it switched.
+
+        With ``wait=False``, return at once (False) while another thread is opening one:
+        searches then go on with the snapshot already open."""
+        if not self._opening.acquire(blocking=wait or self._snap is None):
+            return False
+        try:
+            return self._switch()
+        finally:
+            self._opening.release()
+
+    def _switch(self) -> bool:
+        """Open the newest generation or commit, warm it, then swap it in (the caller holds ``_opening``)."""
+        generation = store.current_generation(self.data_dir)
+        if generation is None:
+            raise IndexNotFound(
+                f"no index in {self.data_dir}: run 'python manage.py reindex' first"
+            )
+        snap = self._snap
+        if snap and snap.generation == generation and snap.version[1] == snap.engine.version():
+            return False
+        meta = store.read_meta(generation)
+        if meta.schema_version != store.SCHEMA_VERSION:
+            raise store.StoreError(
+                f"the index in {self.data_dir} was built by an older newsdex "
+                f"(schema v{meta.schema_version}): run 'python manage.py reindex' to rebuild it"
+            )
+        aliases = self.data_dir / USER_ALIASES
+        new = Snapshot(generation, meta, aliases if aliases.exists() else None)
+        try:
+            new.warm()
+        except BaseException:
+            new.close()
+            raise
+        with self._lock:  # no search is using the old snapshot now
+            self._snap = new
+            if snap:
+                snap.close()
+        return True
 
     @contextmanager
     def _newest(self) -> Iterator[Snapshot]:
         """The newest snapshot, held for one call (searches run one at a time)."""
-        self.refresh()
+        self.refresh(wait=False)
         with self._lock:
             yield self.snapshot
 

@@ -7,12 +7,14 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from indexer import Index, StoreError, reindex
+from indexer.snapshot import Snapshot
 from indexer.store import ReindexLock, current_generation
 
 REPO = Path(__file__).resolve().parent.parent
@@ -87,6 +89,36 @@ def test_an_index_is_opened_warm_and_switches_only_to_a_warm_generation(corpus, 
         assert index.snapshot is not first
         assert {"columns", "field_norms"} <= vars(index.snapshot).keys()
         assert index.snapshot.columns.live.sum() == 6
+
+
+def test_searches_answer_from_the_open_generation_while_a_new_one_is_opened(corpus, tmp_path, monkeypatch):
+    """Opening a new generation (and building its facet columns: seconds on a large index)
+    does not hold up searches on other threads: they answer from the one already open."""
+    data = tmp_path / "data"
+    reindex([corpus], data)
+    with Index.open(data) as index:
+        write_article(corpus, "extra.json", "Guterres speaks", "Guterres spoke again.")
+        reindex([corpus], data, full=True)
+        opening, opened = threading.Event(), threading.Event()
+        warm = Snapshot.warm
+
+        def slow_warm(snapshot: Snapshot) -> None:  # the real warm-up, held until the search is done
+            opening.set()
+            opened.wait(30)
+            warm(snapshot)
+
+        monkeypatch.setattr(Snapshot, "warm", slow_warm)
+        switching = threading.Thread(target=index.refresh)
+        switching.start()
+        assert opening.wait(10)
+        totals: list[int] = []
+        searching = threading.Thread(target=lambda: totals.append(index.search("Guterres").total))
+        searching.start()
+        searching.join(10)
+        opened.set()
+        switching.join(30)
+        assert totals == [2]  # answered at once, from the generation already open
+        assert index.search("Guterres").total == 3  # then the new one
 
 
 def test_closing_an_index_releases_its_files(corpus, tmp_path):
