@@ -69,10 +69,12 @@ def _load(path: Path, size: int) -> Columns:
     with open(path, "rb") as f, np.load(f, allow_pickle=False) as saved:
         arrays = {name: saved[name] for name in _ARRAYS}
         strings = json.loads(saved["strings"].tobytes().decode("utf-8"))
-    if len(arrays["live"]) != size:
-        raise ValueError(f"columns for {len(arrays['live'])} documents, the index has {size}")
+    per_document = [len(arrays[name]) for name in ("live", "source", "day", "story")] + [len(arrays["doc_ptr"]) - 1]
+    if per_document != [size] * 5:
+        raise ValueError(f"columns for {per_document} documents, the index has {size}")
     sources, actors, keys = tuple(strings["sources"]), tuple(strings["actors"]), strings["actor_keys"]
-    if len(keys) != len(actors) or len(arrays["actor_ptr"]) != len(actors) + 1:
+    pairs = (len(arrays["actor_docs"]), len(arrays["doc_actors"]), int(arrays["actor_ptr"][-1]), int(arrays["doc_ptr"][-1]))
+    if len(keys) != len(actors) or len(arrays["actor_ptr"]) != len(actors) + 1 or len(set(pairs)) != 1:
         raise ValueError("actor names and lists do not match")
     return Columns(
         size=size,
