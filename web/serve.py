@@ -29,7 +29,8 @@ def serve(
     except NoIndex as err:
         print(f"warning: {err}; pages answer 503 until an index is built", file=sys.stderr)
     stop = threading.Event()
-    threading.Thread(target=follow_generations, args=(holder, stop), daemon=True, name="newsdex-follow").start()
+    if not debug or os.environ.get("WERKZEUG_RUN_MAIN"):  # not in the reloader's watching process
+        threading.Thread(target=follow_generations, args=(holder, stop), daemon=True, name="newsdex-follow").start()
     url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
     if debug:
         print(f"newsdex (debug, reloader on) at {url}", file=sys.stderr)
