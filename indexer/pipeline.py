@@ -6,10 +6,15 @@
    story signature made (reindex then gives each article its story, in order);
 3. the documents written into segments.
 
-Large runs do passes 2 and 3 in worker processes, one per core: in pass 3
-each worker writes its share of the documents into segments of its own, which
-the reindex's writer then commits with the rest. Small runs do everything in
-this process, where starting workers would cost more than it saves.
+Large runs do passes 2 and 3 with worker processes. Pass 2 is split by stage,
+not by article: the workers find the actors while this process analyses the
+text, each going on with the other's stage from the far end when it runs
+ahead (:class:`_Stages`); so each stage's caches (stems, verdicts on names)
+are made once, in the process that keeps using them, not once per worker.
+In pass 3 each worker, one per core, writes its share of the documents into
+segments of its own, which the reindex's writer then commits with the rest.
+Small runs do everything in this process, where starting workers would cost
+more than it saves.
 """
 
 from __future__ import annotations
@@ -18,10 +23,9 @@ import gc
 import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
-from itertools import chain
 from multiprocessing import get_all_start_methods, get_context
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
@@ -50,14 +54,18 @@ class Prepared(NamedTuple):
 
 
 def prepare(extractor: ActorExtractor, article: Article) -> Prepared:
-    """One article's actors, story signature and analysed title and body (one analysis
-    serves the postings and the signature)."""
+    """One article's actors, story signature and analysed title and body."""
+    return Prepared(actor_names(extractor, article), *analyse(article))
+
+
+def actor_names(extractor: ActorExtractor, article: Article) -> tuple[str, ...]:
+    return tuple(a.name for a in extractor.extract(article.title, article.body))
+
+
+def analyse(article: Article) -> tuple[bytes, dict[str, Any]]:
+    """The story signature and the analysed title and body (one analysis serves both)."""
     title, body = terms(article.title), terms(article.body)
-    return Prepared(
-        tuple(a.name for a in extractor.extract(article.title, article.body)),
-        signature(story_terms(article, title, body)),
-        {"title": field_postings(title), "body": field_postings(body)},
-    )
+    return signature(story_terms(article, title, body)), {"title": field_postings(title), "body": field_postings(body)}
 
 
 # --- in the worker processes ----------------------------------------------------------
@@ -94,9 +102,13 @@ def _exit_with(parent: int) -> None:
     os._exit(1)
 
 
-def _prepare(task: Task) -> list[Prepared]:
+def _find_actors(task: Task) -> list[tuple[str, ...]]:
     assert _extractor is not None
-    return [prepare(_extractor, a) for a in _items(task)]
+    return [actor_names(_extractor, a) for a in _items(task)]
+
+
+def _analyse(task: Task) -> list[tuple[bytes, dict[str, Any]]]:
+    return [analyse(a) for a in _items(task)]
 
 
 def _write_part(task: Task) -> list[Any]:
@@ -145,13 +157,18 @@ class Preparer:
         """Each article prepared, in order, as they are ready (the workers of a parallel
         pass stop when the block ends)."""
         if not self._parallel(articles):
-            if self._extractor is None:
-                self._extractor = _new_extractor(self.aliases_path, self.learned)
-            yield (prepare(self._extractor, a) for a in articles)
+            extractor = self._own_extractor()
+            yield (prepare(extractor, a) for a in articles)
             return
         context = _context()
-        with self._pool(context, articles, actors=(self.aliases_path, self.learned)) as pool:
-            yield chain.from_iterable(pool.map(_prepare, _tasks(context, articles, BATCH)))
+        with self._pool(context, articles, self.workers - 1, actors=(self.aliases_path, self.learned)) as pool:
+            yield iter(_Stages(pool, articles, _tasks(context, articles, BATCH), self._own_extractor))
+
+    def _own_extractor(self) -> ActorExtractor:
+        """The extractor of this process (made once a round of learning: it keeps its caches)."""
+        if self._extractor is None:
+            self._extractor = _new_extractor(self.aliases_path, self.learned)
+        return self._extractor
 
     def write(self, documents: Sequence[Document], engine: WhooshIndex, writer: WhooshWriter, progress: Progress) -> None:
         """Add every document to ``writer``'s commit; workers write theirs into segments of their own."""
@@ -162,7 +179,7 @@ class Preparer:
             return
         context = _context()
         written = context.Value("q", 0)
-        with self._pool(context, documents, engine=engine, written=written) as pool:
+        with self._pool(context, documents, self.workers, engine=engine, written=written) as pool:
             share = -(-len(documents) // self.workers)
             futures = [pool.submit(_write_part, task) for task in _tasks(context, documents, share)]
             shown = 0
@@ -182,6 +199,7 @@ class Preparer:
         self,
         context: Any,
         shared: Sequence[Any],
+        workers: int,
         actors: tuple[Path | None, dict[str, str]] | None = None,
         engine: WhooshIndex | None = None,
         written: Any = None,
@@ -190,7 +208,7 @@ class Preparer:
         tasks are ranges of it); spawned, their tasks carry their items."""
         forked = context.get_start_method() == "fork"
         pool = ProcessPoolExecutor(
-            self.workers,
+            workers,
             mp_context=context,
             initializer=_start,
             initargs=(shared if forked else (), actors, engine, written, os.getpid()),
@@ -208,6 +226,75 @@ class Preparer:
             yield pool
         finally:
             pool.shutdown(cancel_futures=True)
+
+
+class _Stages:
+    """The preparing pass over ``articles`` in ``tasks``, split by stage between the
+    workers and this process, as :class:`Prepared` in order when iterated.
+
+    The workers find the actors, task by task from the first; they then analyse
+    text from the last task back. This process analyses text from the first task
+    on, taking each task the workers have not started; while the actors it needs
+    next are not found, it analyses further ahead, or finds the actors of the
+    last tasks the workers have not started. Both sides meet where their speeds
+    balance, and most of each stage is done by one process with warm caches.
+    """
+
+    def __init__(
+        self,
+        pool: ProcessPoolExecutor,
+        articles: Sequence[Article],
+        tasks: list[Task],
+        extractor: Callable[[], ActorExtractor],
+    ) -> None:
+        self._articles, self._tasks, self._extractor = articles, tasks, extractor
+        self._actors = [pool.submit(_find_actors, t) for t in tasks]
+        texts = {i: pool.submit(_analyse, tasks[i]) for i in reversed(range(len(tasks)))}
+        self._texts = [texts[i] for i in range(len(tasks))]
+        self._ahead = 0  # the next task whose text this process may take
+        self._behind = len(tasks) - 1  # the last task whose actors it may take
+
+    def __iter__(self) -> Iterator[Prepared]:
+        for i in range(len(self._tasks)):
+            self._take(self._texts, i, self._analyse)
+            self._ahead = max(self._ahead, i + 1)
+            while not self._actors[i].done() and self._work_ahead(i):
+                pass
+            for names, (sig, analysed) in zip(self._actors[i].result(), self._texts[i].result()):
+                yield Prepared(names, sig, analysed)
+
+    def _work_ahead(self, i: int) -> bool:
+        """Do a task's work that the workers have not started, from task ``i`` on (the
+        text of the next one, else the actors of the last one); False when none is left."""
+        while self._ahead < len(self._tasks):
+            self._ahead += 1
+            if self._take(self._texts, self._ahead - 1, self._analyse):
+                return True
+        while self._behind >= i:
+            self._behind -= 1
+            if self._take(self._actors, self._behind + 1, self._find_actors):
+                return True
+        return False
+
+    def _take(self, futures: list[Future], i: int, work: Callable[[Sequence[Article]], list[Any]]) -> bool:
+        """Do task ``i``'s work here if the workers have not started it."""
+        if not futures[i].cancel():
+            return False
+        done: Future = Future()
+        done.set_result(work(self._items(i)))
+        futures[i] = done
+        return True
+
+    def _items(self, i: int) -> Sequence[Article]:
+        task = self._tasks[i]
+        return self._articles[task[0] : task[1]] if isinstance(task, tuple) else task
+
+    def _analyse(self, articles: Sequence[Article]) -> list[tuple[bytes, dict[str, Any]]]:
+        return [analyse(a) for a in articles]
+
+    def _find_actors(self, articles: Sequence[Article]) -> list[tuple[str, ...]]:
+        extractor = self._extractor()
+        return [actor_names(extractor, a) for a in articles]
 
 
 def _tasks(context: Any, items: Sequence[Any], size: int) -> list[Task]:

@@ -1,7 +1,8 @@
 """A reindex in worker processes makes the index that a reindex in one process makes.
 
-Large runs prepare articles in workers and have each worker write its share of
-the documents into segments of its own; small runs do it all in-process. Here
+Large runs prepare articles with workers (they find the actors while the reindex
+process analyses the text) and have each worker write its share of the documents
+into segments of its own; small runs do it all in-process. Here
 a corpus of a few hundred articles is indexed both ways (``PARALLEL_FROM``
 lowered so that it counts as large) and everything a user can see is compared:
 every article's stored fields, story and actors, the reports, rankings and facets.
@@ -11,13 +12,16 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import random
+import time
 from multiprocessing import get_context
 from pathlib import Path
 
 import pytest
 
 from indexer import Index, pipeline, reindex
+from indexer.article import Article
 
 reindex_module = importlib.import_module("indexer.reindex")  # the package exports the function under that name
 
@@ -96,6 +100,7 @@ def _segments(data: Path) -> int:
 @pytest.fixture()
 def parallel(monkeypatch):
     monkeypatch.setattr(pipeline, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(pipeline, "BATCH", 16)  # several tasks, so that both sides take some
 
 
 @pytest.mark.parametrize("round_size,segments", [(50_000, 2), (70, 8)], ids=["one round", "four rounds"])
@@ -104,6 +109,7 @@ def test_a_rebuild_in_workers_makes_the_same_index_as_one_in_process(tmp_path, m
     write_corpus(corpus)
     one = reindex([corpus], tmp_path / "one", full=True)
     monkeypatch.setattr(pipeline, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(pipeline, "BATCH", 16)
     monkeypatch.setattr(reindex_module, "ROUND", round_size)  # articles prepared and written at a time
     workers = reindex([corpus], tmp_path / "workers", full=True)
 
@@ -151,3 +157,49 @@ def test_spawned_workers_make_the_same_index(tmp_path, monkeypatch, parallel):
     assert _report(spawned) == _report(forked)
     assert _segments(tmp_path / "spawned") == 2
     assert contents(tmp_path / "spawned") == contents(tmp_path / "forked")
+
+
+def _articles(n: int = 160) -> list[Article]:
+    rng = random.Random(3)
+    return [Article(r["id"], r["title"], r["body"]) for r in (_article(i, rng) for i in range(n))]
+
+
+def _slowed(function, where):
+    """``function``, taking a millisecond more in the processes ``where`` says."""
+    parent = os.getpid()
+
+    def slow(*args):
+        if where(os.getpid() == parent):
+            time.sleep(0.001)
+        return function(*args)
+
+    return slow
+
+
+@pytest.mark.parametrize("slow", ["neither", "the workers", "this process"])
+def test_each_article_is_prepared_as_in_one_process_whichever_side_runs_ahead(monkeypatch, parallel, slow):
+    """The workers find actors from the first task on, this process analyses text; the
+    side that runs ahead goes on with the other's stage from the last task back."""
+    articles = _articles()
+    one = pipeline.Preparer(None, workers=1)
+    one.learn(articles, {})
+    with one.prepare(articles) as prepared:
+        expected = list(prepared)
+    analysed_here: list[str] = []
+    if slow == "the workers":  # this process then finds the actors of the last tasks
+        monkeypatch.setattr(pipeline, "actor_names", _slowed(pipeline.actor_names, lambda here: not here))
+    if slow == "this process":  # the workers then analyse the last tasks
+        monkeypatch.setattr(pipeline, "analyse", _slowed(pipeline.analyse, lambda here: here))
+    counted = pipeline.analyse
+    monkeypatch.setattr(pipeline, "analyse", lambda a: analysed_here.append(a.id) or counted(a))
+
+    two = pipeline.Preparer(None, workers=2)
+    two.learn(articles, {})
+    with two.prepare(articles) as prepared:
+        got = list(prepared)
+
+    assert got == expected
+    if slow != "neither":  # which side takes what is then down to timing
+        found_actors_here = two._extractor is not None
+        assert found_actors_here == (slow == "the workers")
+        assert (len(analysed_here) < len(articles)) == (slow == "this process")
