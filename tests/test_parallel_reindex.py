@@ -10,6 +10,7 @@ every article's stored fields, story and actors, the reports, rankings and facet
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -199,6 +200,7 @@ def test_each_article_is_prepared_as_in_one_process_whichever_side_runs_ahead(mo
         got = list(prepared)
 
     assert got == expected
+    assert gc.get_freeze_count() == 0  # what the pass froze is collectable again
     if slow != "neither":  # which side takes what is then down to timing
         found_actors_here = two._extractor is not None
         assert found_actors_here == (slow == "the workers")
