@@ -165,13 +165,13 @@ def _articles(n: int = 160) -> list[Article]:
     return [Article(r["id"], r["title"], r["body"]) for r in (_article(i, rng) for i in range(n))]
 
 
-def _slowed(function, where):
-    """``function``, taking a millisecond more in the processes ``where`` says."""
+def _slowed(function, where, seconds: float):
+    """``function``, taking ``seconds`` more in the processes ``where`` says."""
     parent = os.getpid()
 
     def slow(*args):
         if where(os.getpid() == parent):
-            time.sleep(0.001)
+            time.sleep(seconds)
         return function(*args)
 
     return slow
@@ -188,9 +188,9 @@ def test_each_article_is_prepared_as_in_one_process_whichever_side_runs_ahead(mo
         expected = list(prepared)
     analysed_here: list[str] = []
     if slow == "the workers":  # this process then finds the actors of the last tasks
-        monkeypatch.setattr(pipeline, "actor_names", _slowed(pipeline.actor_names, lambda here: not here))
-    if slow == "this process":  # the workers then analyse the last tasks
-        monkeypatch.setattr(pipeline, "analyse", _slowed(pipeline.analyse, lambda here: here))
+        monkeypatch.setattr(pipeline, "actor_names", _slowed(pipeline.actor_names, lambda here: not here, 0.005))
+    if slow == "this process":  # the workers then analyse the last tasks (slower than starting them)
+        monkeypatch.setattr(pipeline, "analyse", _slowed(pipeline.analyse, lambda here: here, 0.01))
     counted = pipeline.analyse
     monkeypatch.setattr(pipeline, "analyse", lambda a: analysed_here.append(a.id) or counted(a))
 
