@@ -46,10 +46,12 @@ class ActorExtractor:
         definitions = self._definitions(body)
         reading = Reading(body, self._known, self._local(self._definitions(title) + definitions))
         headings = self._read_body(reading, definitions)
-        self._headlines.prepare(reading)
+        short = self._headlines.prepare(reading)
+        body_mentions = len(reading.mentions)
         for run in headings:
             self._headlines.read(reading, run)
-        short = short_forms(reading.mentions, self._g)
+        if len(reading.mentions) > body_mentions:  # the headings named more
+            short = short_forms(reading.mentions, self._g)
         if title.strip() and self._read_title(reading, title):
             short = short_forms(reading.mentions, self._g)  # the title named someone new
         return resolve(reading.mentions, short, reading.lookup, self._aliases)

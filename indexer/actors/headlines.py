@@ -11,7 +11,7 @@ import re
 
 from .aliases import AliasTable
 from .gazetteer import Gazetteer
-from .mentions import Reading, short_forms
+from .mentions import Reading, ShortForms, short_forms
 from .names import actor_key, is_acronym, split_compound
 from .runs import Run
 
@@ -32,15 +32,16 @@ class HeadlineReader:
         """A headline in capitals as one run of words."""
         return Run(0, len(title), _CAPS_WORD.findall(title), True, "caps")
 
-    def prepare(self, reading: Reading) -> None:
-        """Note the names the body used, with the short forms of its people and bodies."""
+    def prepare(self, reading: Reading) -> ShortForms:
+        """Note the names the body used, with the short forms of its people and bodies
+        (returned too)."""
         names = dict.fromkeys((m.name, m.kind) for m in reading.mentions if not m.weak)
+        short = short_forms(reading.mentions, self._g)
         reading.surfaces = {actor_key(n): (n, k) for n, k in names}
-        reading.surfaces.update(
-            {k: v for k, v in short_forms(reading.mentions, self._g).items() if v}
-        )
+        reading.surfaces.update({k: v for k, v in short.items() if v})
         reading.firsts = {k.partition(" ")[0] for k in reading.surfaces}
         reading.named = {actor_key(name) for name, _ in reading.surfaces.values()}
+        return short
 
     def read(self, reading: Reading, run: Run) -> None:
         """Record the known names of a headline run, longest first."""

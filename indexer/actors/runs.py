@@ -94,9 +94,10 @@ class Scanner:
                 last.end = end
                 last.words.extend(text[start:end].split())
                 continue
-            words = text[start:end].split()
-            if len(words) == 1 and words[0].lower() in self._function_words:
+            found = text[start:end]
+            if found.lower() in self._function_words:  # (all single words, as the run must be)
                 continue  # "The", "It", "However": never a name, whatever the context
+            words = found.split()
             before = text[start - 2 : start] if start > 1 else "\n\n"
             if not heading and start > line_end:
                 line_heading = ""
