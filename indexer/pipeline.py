@@ -11,8 +11,9 @@ not by article: the workers find the actors while this process analyses the
 text, each going on with the other's stage from the far end when it runs
 ahead (:class:`_Stages`); so each stage's caches (stems, verdicts on names)
 are made once, in the process that keeps using them, not once per worker.
-In pass 3 each worker, one per core, writes its share of the documents into
-segments of its own, which the reindex's writer then commits with the rest.
+In pass 3 this process and the workers, one per core in all, each write a
+share of the documents into segments of their own, which the reindex's
+writer commits together.
 Small runs do everything in this process, where starting workers would cost
 more than it saves.
 """
@@ -43,6 +44,7 @@ from indexer.stories import signature, story_terms
 PARALLEL_FROM = 2000  # articles; below this, workers are not worth starting
 BATCH = 250  # articles in one task of the preparing pass
 PROGRESS_EVERY = 0.5  # seconds between progress updates while workers write
+PROGRESS_DOCS = 100  # documents written between updates of the written count
 
 
 class Prepared(NamedTuple):
@@ -118,9 +120,9 @@ def _write_part(task: Task) -> list[Any]:
     try:
         for i, doc in enumerate(_items(task), 1):
             writer.add(doc)
-            if i % 100 == 0:
+            if i % PROGRESS_DOCS == 0:
                 with _written.get_lock():
-                    _written.value += 100
+                    _written.value += PROGRESS_DOCS
         return writer.finish()
     except BaseException:
         writer.cancel()
@@ -178,22 +180,28 @@ class Preparer:
         return self._extractor
 
     def write(self, documents: Sequence[Document], engine: WhooshIndex, writer: WhooshWriter, progress: Progress) -> None:
-        """Add every document to ``writer``'s commit; workers write theirs into segments of their own."""
+        """Add every document to ``writer``'s commit: this process writes the first share
+        itself, workers the others into segments of their own."""
         if not self._parallel(documents):
             for doc in documents:
                 writer.add(doc)
                 progress.update()
             return
         context = _context()
-        written = context.Value("q", 0)
-        with self._pool(context, documents, self.workers, engine=engine, written=written) as pool:
-            share = -(-len(documents) // self.workers)
-            futures = [pool.submit(_write_part, task) for task in _tasks(context, documents, share)]
-            shown = 0
+        written = context.Value("q", 0)  # by the workers
+        share = -(-len(documents) // self.workers)
+        with self._pool(context, documents, self.workers - 1, engine=engine, written=written) as pool:
+            futures = [pool.submit(_write_part, task) for task in _tasks(context, documents, share)[1:]]
+            shown = own = 0
+            for own, doc in enumerate(documents[:share], 1):
+                writer.add(doc)
+                if own % PROGRESS_DOCS == 0:
+                    progress.update(own + written.value - shown)
+                    shown = own + written.value
             while not all(f.done() for f in futures):
                 wait(futures, timeout=PROGRESS_EVERY, return_when=FIRST_EXCEPTION)
-                progress.update(written.value - shown)
-                shown = written.value
+                progress.update(own + written.value - shown)
+                shown = own + written.value
             for f in futures:
                 writer.adopt(f.result())
         progress.update(len(documents) - shown)

@@ -160,7 +160,9 @@ class WhooshWriter:
         return self._w.finish_segments()
 
     def adopt(self, segments: list[Any]) -> None:
-        """Commit ``segments``, written by part writers, with this writer's own."""
+        """Commit ``segments``, written by part writers, after the documents added so far
+        (the documents added next come after them)."""
+        self._w.close_segment()
         self._w.adopt(segments)
 
     def cancel(self) -> None:

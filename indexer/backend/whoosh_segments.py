@@ -254,6 +254,12 @@ class BulkSegmentWriter(SegmentWriter):
         """Commit ``segments`` (written by part writers) with this writer's own."""
         self._finished.extend(segments)
 
+    def close_segment(self) -> None:
+        """Write the segment being filled, if any, so that documents added or adopted
+        from now on come after its documents."""
+        if self._added:
+            self._next_segment()
+
     def _finish(self) -> None:
         if self.writelock is None:  # a part writer: the temporary folder is the commit's writer's
             self.is_closed = True
