@@ -263,9 +263,9 @@ class _Stages:
         extractor: Callable[[], ActorExtractor],
     ) -> None:
         self._articles, self._tasks, self._extractor = articles, tasks, extractor
-        self._actors = [pool.submit(_find_actors, t) for t in tasks]
-        texts = {i: pool.submit(_analyse, tasks[i]) for i in reversed(range(len(tasks)))}
-        self._texts = [texts[i] for i in range(len(tasks))]
+        # by task, until its results are handed on
+        self._actors = {i: pool.submit(_find_actors, t) for i, t in enumerate(tasks)}
+        self._texts = {i: pool.submit(_analyse, tasks[i]) for i in reversed(range(len(tasks)))}
         self._ahead = 0  # the next task whose text this process may take
         self._behind = len(tasks) - 1  # the last task whose actors it may take
 
@@ -275,7 +275,7 @@ class _Stages:
             self._ahead = max(self._ahead, i + 1)
             while not self._actors[i].done() and self._work_ahead(i):
                 pass
-            for names, (sig, analysed) in zip(self._actors[i].result(), self._texts[i].result()):
+            for names, (sig, analysed) in zip(self._actors.pop(i).result(), self._texts.pop(i).result()):
                 yield Prepared(names, sig, analysed)
             gc.freeze()  # see Preparer.prepare
 
@@ -292,7 +292,7 @@ class _Stages:
                 return True
         return False
 
-    def _take(self, futures: list[Future], i: int, work: Callable[[Sequence[Article]], list[Any]]) -> bool:
+    def _take(self, futures: dict[int, Future], i: int, work: Callable[[Sequence[Article]], list[Any]]) -> bool:
         """Do task ``i``'s work here if the workers have not started it."""
         if not futures[i].cancel():
             return False
