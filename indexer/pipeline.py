@@ -20,6 +20,7 @@ more than it saves.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
 import threading
@@ -145,6 +146,7 @@ class Preparer:
         self.workers = workers or os.cpu_count() or 1
         self.learned: dict[str, str] = {}  # acronym -> long name, for the passes
         self._extractor: ActorExtractor | None = None  # for passes in this process (keeps its caches)
+        self._rounds = 0  # parallel preparing passes so far
 
     def learn(self, articles: Sequence[Article], known: dict[str, str]) -> dict[str, str]:
         """``known`` acronym definitions with those found anywhere in ``articles`` (the
@@ -162,6 +164,9 @@ class Preparer:
             extractor = self._own_extractor()
             yield (prepare(extractor, a) for a in articles)
             return
+        if self._rounds:
+            _release_free_memory()  # the last round's documents and segment buffers
+        self._rounds += 1
         context = _context()
         with self._pool(context, articles, self.workers - 1, actors=(self.aliases_path, self.learned)) as pool:
             # This process's share of the pass makes long-lived objects (the documents of
@@ -311,6 +316,22 @@ class _Stages:
     def _find_actors(self, articles: Sequence[Article]) -> list[tuple[str, ...]]:
         extractor = self._extractor()
         return [actor_names(extractor, a) for a in articles]
+
+
+def _release_free_memory() -> None:
+    """Give the memory this process has freed back to the system before it forks workers
+    again: glibc keeps the free pages of its heap otherwise (hundreds of MB over a large
+    run's rounds), and the workers would map them too. Whoosh's segment writers are held
+    in reference cycles (through exceptions it catches), so a collection comes first."""
+    gc.collect()
+    if _malloc_trim is not None:  # glibc's; elsewhere, nothing more to do
+        _malloc_trim(0)
+
+
+try:
+    _malloc_trim = ctypes.CDLL(None).malloc_trim
+except (OSError, AttributeError):
+    _malloc_trim = None
 
 
 def _tasks(context: Any, items: Sequence[Any], size: int) -> list[Task]:
