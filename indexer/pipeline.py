@@ -203,6 +203,7 @@ class Preparer:
                 if own % PROGRESS_DOCS == 0:
                     progress.update(own + written.value - shown)
                     shown = own + written.value
+            writer.close_segment()  # while the workers write theirs, not after
             while not all(f.done() for f in futures):
                 wait(futures, timeout=PROGRESS_EVERY, return_when=FIRST_EXCEPTION)
                 progress.update(own + written.value - shown)

@@ -162,8 +162,12 @@ class WhooshWriter:
     def adopt(self, segments: list[Any]) -> None:
         """Commit ``segments``, written by part writers, after the documents added so far
         (the documents added next come after them)."""
-        self._w.close_segment()
+        self.close_segment()
         self._w.adopt(segments)
+
+    def close_segment(self) -> None:
+        """Write the documents added so far into their segment now, not at the commit."""
+        self._w.close_segment()
 
     def cancel(self) -> None:
         self._w.cancel()
