@@ -414,8 +414,8 @@ def _left_behind(proc: subprocess.Popen) -> list[int]:
 
 def test_a_parallel_reindex_killed_leaves_no_worker_processes(world, tmp_path):
     data = _fresh_data(world, tmp_path)
-    # killed while its workers write their segments (the reindex waits on them)
-    proc = _parallel_reindex("before@indexer.pipeline:wait#1", data, world["corpus"])
+    # killed in the write pass, its own share written: its workers write theirs, or wait for more
+    proc = _parallel_reindex(f"before@{WHOOSH_WRITER}.close_segment#1", data, world["corpus"])
     proc.communicate(timeout=120)
     assert proc.returncode == -signal.SIGKILL
     left = _left_behind(proc)

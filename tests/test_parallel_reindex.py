@@ -165,12 +165,29 @@ def _articles(n: int = 160) -> list[Article]:
     return [Article(r["id"], r["title"], r["body"]) for r in (_article(i, rng) for i in range(n))]
 
 
-def _slowed(function, where, seconds: float):
-    """``function``, taking ``seconds`` more in the processes ``where`` says."""
+def _in_workers(function, seconds: float, started: Path):
+    """``function`` in the workers: ``seconds`` slower, and saying it ``started``."""
     parent = os.getpid()
 
     def slow(*args):
-        if where(os.getpid() == parent):
+        if os.getpid() != parent:
+            started.touch()
+            time.sleep(seconds)
+        return function(*args)
+
+    return slow
+
+
+def _here(function, seconds: float, started: Path):
+    """``function`` in this process: ``seconds`` slower, once the workers have ``started``
+    (a busy machine can take a second to start one)."""
+    parent = os.getpid()
+
+    def slow(*args):
+        if os.getpid() == parent:
+            deadline = time.monotonic() + 60
+            while not started.exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
             time.sleep(seconds)
         return function(*args)
 
@@ -178,7 +195,7 @@ def _slowed(function, where, seconds: float):
 
 
 @pytest.mark.parametrize("slow", ["neither", "the workers", "this process"])
-def test_each_article_is_prepared_as_in_one_process_whichever_side_runs_ahead(monkeypatch, parallel, slow):
+def test_each_article_is_prepared_as_in_one_process_whichever_side_runs_ahead(monkeypatch, tmp_path, parallel, slow):
     """The workers find actors from the first task on, this process analyses text; the
     side that runs ahead goes on with the other's stage from the last task back."""
     articles = _articles()
@@ -186,11 +203,13 @@ def test_each_article_is_prepared_as_in_one_process_whichever_side_runs_ahead(mo
     one.learn(articles, {})
     with one.prepare(articles) as prepared:
         expected = list(prepared)
-    analysed_here: list[str] = []
+    started = tmp_path / "workers-started"
     if slow == "the workers":  # this process then finds the actors of the last tasks
-        monkeypatch.setattr(pipeline, "actor_names", _slowed(pipeline.actor_names, lambda here: not here, 0.005))
-    if slow == "this process":  # the workers then analyse the last tasks (slower than starting them)
-        monkeypatch.setattr(pipeline, "analyse", _slowed(pipeline.analyse, lambda here: here, 0.01))
+        monkeypatch.setattr(pipeline, "actor_names", _in_workers(pipeline.actor_names, 0.005, started))
+    if slow == "this process":  # the workers then analyse the last tasks
+        monkeypatch.setattr(pipeline, "actor_names", _in_workers(pipeline.actor_names, 0, started))
+        monkeypatch.setattr(pipeline, "analyse", _here(pipeline.analyse, 0.01, started))
+    analysed_here: list[str] = []
     counted = pipeline.analyse
     monkeypatch.setattr(pipeline, "analyse", lambda a: analysed_here.append(a.id) or counted(a))
 
