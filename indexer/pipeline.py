@@ -92,9 +92,10 @@ def _start(
     _shared, _engine, _written = shared, engine, written
 
 
-def _items(task: Task) -> Sequence[Any]:
+def _items(task: Task, shared: Sequence[Any] | None = None) -> Sequence[Any]:
+    """The items of ``task``: its range of ``shared`` (by default, what the worker inherited)."""
     if isinstance(task, tuple):
-        return _shared[task[0] : task[1]]
+        return (_shared if shared is None else shared)[task[0] : task[1]]
     return task
 
 
@@ -303,13 +304,9 @@ class _Stages:
         if not futures[i].cancel():
             return False
         done: Future = Future()
-        done.set_result(work(self._items(i)))
+        done.set_result(work(_items(self._tasks[i], self._articles)))
         futures[i] = done
         return True
-
-    def _items(self, i: int) -> Sequence[Article]:
-        task = self._tasks[i]
-        return self._articles[task[0] : task[1]] if isinstance(task, tuple) else task
 
     def _analyse(self, articles: Sequence[Article]) -> list[tuple[bytes, dict[str, Any]]]:
         return [analyse(a) for a in articles]
@@ -317,6 +314,12 @@ class _Stages:
     def _find_actors(self, articles: Sequence[Article]) -> list[tuple[str, ...]]:
         extractor = self._extractor()
         return [actor_names(extractor, a) for a in articles]
+
+
+try:
+    _malloc_trim = ctypes.CDLL(None).malloc_trim
+except (OSError, AttributeError):
+    _malloc_trim = None
 
 
 def _release_free_memory() -> None:
@@ -327,12 +330,6 @@ def _release_free_memory() -> None:
     gc.collect()
     if _malloc_trim is not None:  # glibc's; elsewhere, nothing more to do
         _malloc_trim(0)
-
-
-try:
-    _malloc_trim = ctypes.CDLL(None).malloc_trim
-except (OSError, AttributeError):
-    _malloc_trim = None
 
 
 def _tasks(context: Any, items: Sequence[Any], size: int) -> list[Task]:
