@@ -108,11 +108,19 @@ def _exit_with(parent: int) -> None:
 
 def _find_actors(task: Task) -> list[tuple[str, ...]]:
     assert _extractor is not None
-    return [actor_names(_extractor, a) for a in _items(task)]
+    return _actors_of(_extractor, _items(task))
 
 
 def _analyse(task: Task) -> list[tuple[bytes, dict[str, Any]]]:
-    return [analyse(a) for a in _items(task)]
+    return _analysed(_items(task))
+
+
+def _actors_of(extractor: ActorExtractor, articles: Sequence[Article]) -> list[tuple[str, ...]]:
+    return [actor_names(extractor, a) for a in articles]
+
+
+def _analysed(articles: Sequence[Article]) -> list[tuple[bytes, dict[str, Any]]]:
+    return [analyse(a) for a in articles]
 
 
 def _write_part(task: Task) -> list[Any]:
@@ -278,7 +286,7 @@ class _Stages:
 
     def __iter__(self) -> Iterator[Prepared]:
         for i in range(len(self._tasks)):
-            self._take(self._texts, i, self._analyse)
+            self._take(self._texts, i, _analysed)
             self._ahead = max(self._ahead, i + 1)
             while not self._actors[i].done() and self._work_ahead(i):
                 pass
@@ -291,7 +299,7 @@ class _Stages:
         text of the next one, else the actors of the last one); False when none is left."""
         while self._ahead < len(self._tasks):
             self._ahead += 1
-            if self._take(self._texts, self._ahead - 1, self._analyse):
+            if self._take(self._texts, self._ahead - 1, _analysed):
                 return True
         while self._behind >= i:
             self._behind -= 1
@@ -308,12 +316,8 @@ class _Stages:
         futures[i] = done
         return True
 
-    def _analyse(self, articles: Sequence[Article]) -> list[tuple[bytes, dict[str, Any]]]:
-        return [analyse(a) for a in articles]
-
     def _find_actors(self, articles: Sequence[Article]) -> list[tuple[str, ...]]:
-        extractor = self._extractor()
-        return [actor_names(extractor, a) for a in articles]
+        return _actors_of(self._extractor(), articles)
 
 
 try:
