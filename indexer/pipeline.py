@@ -36,8 +36,8 @@ from typing import Any, NamedTuple
 from indexer.actors import ActorExtractor, collect_definitions, load_aliases
 from indexer.analysis import terms
 from indexer.article import Article
+from indexer.backend.posting_arrays import field_postings
 from indexer.backend.whoosh_engine import WhooshIndex, WhooshWriter
-from indexer.backend.whoosh_segments import field_postings
 from indexer.fields import Document
 from indexer.progress import Progress
 from indexer.stories import signature, story_terms

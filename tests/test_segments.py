@@ -19,9 +19,9 @@ from whoosh.query import Phrase
 
 from indexer import analysis
 from indexer.article import Article
-from indexer.backend import whoosh_segments
+from indexer.backend import w3_blocks, whoosh_segments
+from indexer.backend.posting_arrays import field_postings
 from indexer.backend.whoosh_engine import INDEX_NAME, WhooshIndex, make_schema
-from indexer.backend.whoosh_segments import field_postings
 from indexer.fields import Document
 
 WORDS = "mali niger junta attack attacks bamako wagner Goïta al-Qaeda Jama'at army airport".split()
@@ -85,7 +85,7 @@ def _contents(path: Path) -> dict:
     [(1, 100_000), (300, 100_000), (300, 50)],  # 300: common terms span several 128-posting blocks;
 )  # a chunk of 50 postings: the lists are made a few terms at a time, a long term alone
 def test_bulk_segments_hold_exactly_what_whoosh_writes(tmp_path: Path, monkeypatch, n: int, chunk: int) -> None:
-    monkeypatch.setattr(whoosh_segments, "CHUNK_POSTINGS", chunk)
+    monkeypatch.setattr(w3_blocks, "CHUNK_POSTINGS", chunk)
     docs = [_document(a, i) for i, a in enumerate(_articles(n))]
     _index_with_whoosh(tmp_path / "whoosh", docs)
     _index_with_newsdex(tmp_path / "newsdex", docs)

@@ -1,4 +1,4 @@
-"""The Whoosh backend: with :mod:`.whoosh_segments`, the only code that imports whoosh.
+"""The Whoosh backend: with :mod:`.whoosh_segments` and :mod:`.w3_blocks`, the only code that imports whoosh.
 
 Everything above it speaks in :class:`~indexer.fields.Document` (to write) and
 in plain values and numpy arrays (to read: postings, field lengths, columns,

@@ -1,0 +1,199 @@
+"""Whoosh's W3 posting blocks and term index, written a chunk of terms at a time.
+
+Each term's postings are encoded as Whoosh's W3 codec encodes them (the same
+pickled blocks and term infos; small blocks are left uncompressed) and written
+with one call for a chunk of terms instead of a few per posting, so Whoosh
+reads the segment as its own. The same postings come back as flat arrays
+(:class:`.postings_file.TermPostings`) for the file beside the segment.
+"""
+
+from __future__ import annotations
+
+import pickle
+import struct
+import zlib
+from itertools import accumulate
+from typing import Any, NamedTuple
+
+import numpy as np
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+
+from indexer.backend import postings_file
+from indexer.backend.posting_arrays import FieldBuffer
+
+_FIELD_ID = struct.Struct("!H").pack  # Whoosh's pack_ushort: term keys start with it
+_TERMINFO = W3TermInfo._struct.pack  # flags, weight, doc freq, min/max length, max weight, ids
+_EXTENT = struct.Struct("!qi").pack  # offset and length of a term's blocks (pack_long + pack_int)
+_BLOCK_SIZE = struct.Struct("!i").pack  # before each block: its size, negative for the last
+_RECORD_LENGTHS = struct.Struct("!ii").pack  # before each record of a hash file: key and value lengths
+
+# Blocks whose pickle is shorter are not compressed (Whoosh's reader reads the flag per
+# block): zlib's set-up costs ~40 us a call and saves nothing on a few dozen bytes, and
+# most terms have a posting or two.
+COMPRESS_FROM = 200
+CHUNK_POSTINGS = 100_000  # postings turned into Python lists at a time when a segment is written
+
+
+def write_field(
+    fw: Any, buf: FieldBuffer, field: Any, length_bytes: np.ndarray | None
+) -> postings_file.TermPostings:
+    """Every term of one field, in term order, each as Whoosh's W3 posting blocks;
+    returns the same postings as flat arrays."""
+    terms = list(buf.term_ids)
+    rank = np.empty(len(terms), np.int64)
+    rank[sorted(range(len(terms)), key=terms.__getitem__)] = np.arange(len(terms))
+    posting_rank = rank[np.frombuffer(buf.terms, np.uint32)]
+    order = np.lexsort((np.frombuffer(buf.docs, np.uint32), posting_rank))
+    sorted_rank = posting_rank[order]
+    docs = np.frombuffer(buf.docs, np.uint32)[order]
+    weights = np.frombuffer(buf.weights, np.float32)[order]
+    starts = np.flatnonzero(np.r_[True, sorted_rank[1:] != sorted_rank[:-1]]) if len(order) else order
+    bounds = np.append(starts, len(order))
+    by_rank = [terms[i] for i in np.argsort(rank)]
+    fixed_size = field.format.fixed_value_size()
+    values = _values_in_order(buf, order, fixed_size)
+    joined = fixed_size is not None and fixed_size > 0
+    blocks = _TermBlocks(fw)
+    # Python lists are made a chunk of terms at a time, so that they never hold a whole field
+    first = 0
+    while first < len(by_rank):
+        last = int(np.searchsorted(bounds, bounds[first] + CHUNK_POSTINGS, "right")) - 1
+        last = min(max(last, first + 1), len(by_rank))
+        a, b = int(bounds[first]), int(bounds[last])
+        chunk = _Chunk(
+            docs[a:b].tolist(),
+            weights[a:b].tolist(),
+            length_bytes[docs[a:b]].tolist() if length_bytes is not None else None,
+            values(a, b),
+            joined,
+        )
+        for t in range(first, last):
+            blocks.write(by_rank[t], chunk, int(bounds[t]) - a, int(bounds[t + 1]) - a)
+        blocks.flush()
+        first = last
+    return postings_file.TermPostings(by_rank, bounds.astype(np.int64), docs, weights)
+
+
+class _Chunk(NamedTuple):
+    """The sorted postings of some consecutive terms, as Python lists."""
+
+    docs: list[int]
+    weights: list[float]
+    lengths: list[int] | None  # length bytes of the documents, for scorable fields
+    values: list[bytes] | None  # per posting, None for formats without values
+    joined: bool  # fixed-size values: a block holds them joined, not as a tuple
+
+
+class _TermBlocks:
+    """Writes terms' postings as Whoosh's W3PostingsWriter and W3FieldWriter would,
+    a chunk of terms at a time (one write of their blocks, one of their term infos)."""
+
+    def __init__(self, fw: Any) -> None:
+        self._postfile = fw._postfile
+        self._tindex = fw._tindex
+        self._key = _FIELD_ID(fw._fieldid)
+        self._block = fw._codec._blocklimit
+        self._level = fw._codec._compression
+        self._terms: list[bytes] = []
+        self._blocks: list[bytes] = []  # each term's, in term order
+        self._infos: list[bytes] = []  # each term's info, but for where its blocks are
+
+    def flush(self) -> None:
+        """Write the blocks and term infos of the terms since the last flush."""
+        if not self._terms:
+            return
+        sizes = list(map(len, self._blocks))
+        offsets = accumulate(sizes, initial=self._postfile.tell())
+        self._postfile.write(b"".join(self._blocks))
+        keys = [self._key + t for t in self._terms]
+        _add_in_order(self._tindex, keys, [i + _EXTENT(o, n) for i, o, n in zip(self._infos, offsets, sizes)])
+        self._terms, self._blocks, self._infos = [], [], []
+
+    def write(self, term: bytes, chunk: _Chunk, start: int, end: int) -> None:
+        if end - start == 1:
+            self._write_one(term, chunk, start)
+            return
+        out = [WHOOSH3_HEADER_MAGIC]
+        total_weight = max_weight = 0.0
+        min_len = max_len = 0
+        docs, weights, lengths = chunk.docs, chunk.weights, chunk.lengths
+        for a in range(start, end, self._block):
+            b = min(a + self._block, end)
+            w = weights[a:b]
+            block_max = max(w)
+            if w.count(1.0) == len(w):
+                mini_w = None
+            elif w.count(w[0]) == len(w):
+                mini_w = w[0]
+            else:
+                mini_w = tuple(w)
+            ids = (docs[a], *(y - x for x, y in zip(docs[a : b - 1], docs[a + 1 : b])))  # deltas within the block
+            if chunk.values is None:
+                values = None
+            elif chunk.joined:
+                values = b"".join(chunk.values[a:b])
+            else:  # empty values are left out, as Whoosh's postings writer leaves them out
+                values = tuple(v for v in chunk.values[a:b] if v)
+            data = pickle.dumps((ids, mini_w, values), 5)
+            comp = self._level if len(data) >= COMPRESS_FROM else 0
+            if comp:
+                z = zlib.compressobj(comp, zlib.DEFLATED, 15, 4)  # memLevel 4: half the set-up, same size here
+                data = z.compress(data) + z.flush()
+            lo, hi = (min(lengths[a:b]), max(lengths[a:b])) if lengths is not None else (0, 0)
+            info = pickle.dumps((b - a, docs[b - 1], block_max, comp, lo, hi), 2)
+            size = len(info) + len(data)
+            out += (_BLOCK_SIZE(-size if b == end else size), info, data)
+            total_weight += sum(w)
+            max_weight = max(max_weight, block_max)
+            min_len = lo if a == start else min(min_len, lo)
+            max_len = max(max_len, hi)
+        self._terms.append(term)
+        self._blocks.append(b"".join(out))
+        self._infos.append(_TERMINFO(False, total_weight, end - start, min_len, max_len, max_weight, docs[start], docs[end - 1]))
+
+
+    def _write_one(self, term: bytes, chunk: _Chunk, i: int) -> None:
+        """``write`` for a term with one posting (most terms): the same block, made directly."""
+        doc, w = chunk.docs[i], chunk.weights[i]
+        if chunk.values is None:
+            values = None
+        elif chunk.joined:
+            values = chunk.values[i]
+        else:
+            values = (chunk.values[i],) if chunk.values[i] else ()
+        data = pickle.dumps(((doc,), None if w == 1.0 else w, values), 5)
+        comp = self._level if len(data) >= COMPRESS_FROM else 0
+        if comp:
+            z = zlib.compressobj(comp, zlib.DEFLATED, 15, 4)
+            data = z.compress(data) + z.flush()
+        length = chunk.lengths[i] if chunk.lengths is not None else 0
+        info = pickle.dumps((1, doc, w, comp, length, length), 2)
+        self._terms.append(term)
+        self._blocks.append(b"".join((WHOOSH3_HEADER_MAGIC, _BLOCK_SIZE(-len(info) - len(data)), info, data)))
+        self._infos.append(_TERMINFO(False, w, 1, length, length, w, doc, doc))
+
+
+def _add_in_order(table: Any, keys: list[bytes], values: list[bytes]) -> None:
+    """``OrderedHashWriter.add`` of each key (in increasing order) and value, with the
+    records written in one piece."""
+    records = [_RECORD_LENGTHS(len(k), len(v)) + k + v for k, v in zip(keys, values)]
+    positions = list(accumulate(map(len, records), initial=table.dbfile.tell()))[:-1]
+    table.dbfile.write(b"".join(records))
+    hashed, buckets = table.hashfn, table.buckets
+    for key, pos in zip(keys, positions):
+        h = hashed(key)
+        buckets[h & 255].append((h, pos))
+    table.index.extend(positions)
+    table.lastkey = keys[-1]
+
+
+def _values_in_order(buf: FieldBuffer, order: np.ndarray, fixed_size: int | None):
+    """A function giving the value bytes of sorted postings ``a:b`` (None when the
+    field's format keeps no values)."""
+    if fixed_size == 0:
+        return lambda a, b: None
+    ends = np.frombuffer(buf.value_ends, np.uint64)
+    starts = np.concatenate((np.zeros(1, np.uint64), ends[:-1]))[order]
+    ends = ends[order]
+    raw = bytes(buf.values)
+    return lambda a, b: [raw[s:e] for s, e in zip(starts[a:b].tolist(), ends[a:b].tolist())]
