@@ -117,7 +117,7 @@ class Matcher:
         candidates = _intersection(per_term)
         if not len(candidates.docs):
             return candidates
-        phrase = np.unique(np.concatenate([self.reader.phrase_docs(f, terms) for f in fields]))
+        phrase = distinct(np.concatenate([self.reader.phrase_docs(f, terms) for f in fields]))
         keep = np.isin(candidates.docs, phrase, assume_unique=True)
         return Matches(candidates.docs[keep], candidates.scores[keep])
 
@@ -130,7 +130,7 @@ class Matcher:
         if len(postings) == 1:
             docs = postings[0][1]
         else:
-            docs = np.unique(np.concatenate([d for _, d, _ in postings]))
+            docs = distinct(np.concatenate([d for _, d, _ in postings]))
         pseudo = np.zeros(len(docs))
         for f, d, tf in postings:
             pseudo[np.searchsorted(docs, d)] += FIELD_WEIGHTS[f].weight * tf / self.norms[f][d]
@@ -180,9 +180,21 @@ class Matcher:
 def union(parts: list[Matches]) -> Matches:
     if len(parts) == 1:
         return parts[0]
-    docs, inverse = np.unique(np.concatenate([p.docs for p in parts]), return_inverse=True)
-    scores = np.bincount(inverse, weights=np.concatenate([p.scores for p in parts]), minlength=len(docs))
+    every = np.concatenate([p.docs for p in parts])
+    docs = distinct(every)
+    scores = np.bincount(np.searchsorted(docs, every), weights=np.concatenate([p.scores for p in parts]), minlength=len(docs))
     return Matches(docs, scores)
+
+
+def distinct(docs: np.ndarray) -> np.ndarray:
+    """The distinct values of ``docs``, sorted. Document numbers come as sorted runs (one
+    per field or term), which a stable sort merges instead of sorting anew; ``np.unique``
+    hashes them instead since NumPy 2.3, 20-50x slower on posting lists of 100,000."""
+    docs = np.sort(docs, kind="stable")
+    keep = np.empty(len(docs), bool)
+    keep[:1] = True
+    np.not_equal(docs[1:], docs[:-1], out=keep[1:])
+    return docs[keep]
 
 
 def _intersection(parts: list[Matches]) -> Matches:

@@ -53,7 +53,8 @@ class Hit:
     snippet: str  # sanitised HTML: only <mark> survives
     authors: tuple[str, ...] = ()
     story: str | None = None
-    other_outlets: tuple["Hit", ...] = ()  # the rest of the story when results are collapsed
+    other_outlets: tuple["Hit", ...] = ()  # when results are collapsed: the story's best other copies
+    other_outlet_count: int = 0  # all its other copies that match (the article page lists them)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,9 @@ from indexer.results import Hit, SearchRequest, SearchResult
 from indexer.snapshot import Snapshot
 
 _FAR_PAST, _FAR_FUTURE = -1, 1 << 30  # sort keys for undated articles
+# Other copies of a story listed with its hit, best first: a press release carried by
+# hundreds of outlets would otherwise cost a stored article each, on every search.
+OTHER_OUTLETS = 5
 
 
 @dataclass
@@ -131,7 +134,8 @@ def _hit(
         snippet=snippet,
         authors=rec.authors,
         story=rec.story,
-        other_outlets=tuple(_brief(snap, r, int(j)) for j in others),
+        other_outlets=tuple(_brief(snap, r, int(j)) for j in others[:OTHER_OUTLETS]),
+        other_outlet_count=len(others),
     )
 
 

@@ -6,9 +6,11 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from indexer import Index, reindex
+from indexer import Index, reindex, search
+from indexer.matching import distinct
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -197,6 +199,14 @@ def test_copies_of_one_story_collapse_to_one_hit(newsroom):
     assert {o.id for o in hit.other_outlets} | {hit.id} == {"wire-1", "wire-1-copy", "wire-1-reprint"}
 
 
+def test_a_hit_lists_its_best_other_copies_and_counts_them_all(newsroom, monkeypatch):
+    monkeypatch.setattr(search, "OTHER_OUTLETS", 1)
+    hit = newsroom.search("flood").hits[0]
+    assert hit.other_outlet_count == 2 and len(hit.other_outlets) == 1
+    ranked = [h.id for h in newsroom.search("flood", collapse=False).hits]
+    assert hit.other_outlets[0].id == [i for i in ranked if i != hit.id][0]
+
+
 def test_collapsing_can_be_turned_off(newsroom):
     assert newsroom.search("flood", collapse=False).total == 3
 
@@ -256,3 +266,11 @@ def test_feedback_reranks_verbose_queries_without_changing_the_matches(newsroom)
 def test_any_mode_finds_articles_with_some_of_the_words(newsroom):
     result = newsroom.search("junta zebra giraffe elephant", match="any", collapse=False)
     assert {h.id for h in result.hits} == {"coup-1", "coup-2"}
+
+
+def test_document_numbers_from_several_postings_are_merged_sorted_and_distinct():
+    rng = np.random.default_rng(5)
+    runs = [np.sort(rng.choice(1000, n, replace=False)) for n in (0, 1, 300, 900)]
+    every = np.concatenate(runs)
+    assert np.array_equal(distinct(every), np.unique(every))
+    assert len(distinct(every[:0])) == 0

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer import Index, reindex
+from indexer import Index, reindex, search
 from web import create_app
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -217,6 +217,14 @@ def test_collapsed_stories_show_other_outlets(hostile_client):
     assert "1 other outlet</summary>" in html
     assert 'href="/articles/wire-copy?q=jnim+airport"' in html or 'href="/articles/003_bb0a0735def43244?q=jnim+airport"' in html
     assert "<strong>2</strong> stories (3 articles) · page 1 of 1" in html
+    assert "1 more:" not in html  # every other copy is listed
+
+
+def test_a_story_carried_widely_lists_a_few_outlets_and_links_to_all(hostile_client, monkeypatch):
+    monkeypatch.setattr(search, "OTHER_OUTLETS", 0)
+    html = page(hostile_client, "/?q=jnim+airport")
+    assert "1 other outlet</summary>" in html
+    assert re.search(r'and 1 more: <a href="/articles/[^"#]+\?q=jnim\+airport#copies-heading">all outlets', html)
     html = page(hostile_client, "/articles/wire-copy")
     section = html[html.index("Other outlets with this story") : html.index("More like this")]
     assert "/articles/003_bb0a0735def43244" in section
