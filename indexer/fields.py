@@ -41,7 +41,7 @@ class Document:
             "actor_list": ACTOR_SEPARATOR.join(self.actors).encode("utf-8"),
             "origin": a.origin + (f":{a.line}" if a.line else ""),
             "file_key": self.file_key,
-            "file_hash": self.file_hash,
+            "file_hash": self.file_hash.encode("ascii"),  # (a hex digest; a column holds bytes)
             "story": self.story,
             "signature": self.signature or None,
         }

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from indexer import store
 from indexer.article import Article, Problem
-from indexer.backend.whoosh_engine import WhooshIndex
+from indexer.backend.whoosh_engine import WhooshIndex, WhooshReader
 from indexer.fields import Document
 from indexer.pipeline import Prepared, Preparer
 from indexer.progress import Progress, Silent
@@ -165,8 +165,13 @@ def _update(
     progress: Callable[[int], Progress] | None,
     before_commit: Callable[[], None],
 ) -> None:
-    known, stories = _known_files(engine)
-    changed, seen_keys = _changed_files(roots, known, meta, report)
+    reader = engine.reader()
+    try:
+        known = _known_files(reader)
+        changed, seen_keys = _changed_files(roots, known, meta, report)
+        stories = _story_finder(reader) if changed else StoryFinder()
+    finally:
+        reader.close()
     gone = [k for k in known if k not in seen_keys]
     report.deleted += sum(len(known[k].ids) for k in gone)
     meta.file_problems = {k: v for k, v in meta.file_problems.items() if k in seen_keys}
@@ -286,23 +291,25 @@ def _as_row(problem: Problem) -> list:
     return [problem.path, problem.reason, problem.line]
 
 
-def _known_files(engine: WhooshIndex) -> tuple[dict[str, _Known], StoryFinder]:
+def _known_files(reader: WhooshReader) -> dict[str, _Known]:
+    """What the index holds from each file, read from its columns."""
+    ids, keys, hashes = (reader.column(name) for name in ("id", "file_key", "file_hash"))
     by_file: dict[str, tuple[str, set[str]]] = {}
-    stories = StoryFinder()
-    reader = engine.reader()
-    try:
-        for stored in reader.iter_stored():
-            entry = by_file.setdefault(stored["file_key"], (stored.get("file_hash", ""), set()))
-            entry[1].add(stored["id"])
-            published = stored.get("published")
-            stories.remember(
-                stored.get("story", stored["id"]),
-                stored.get("signature", b""),
-                dt.date.fromisoformat(published) if published else None,
-            )
-    finally:
-        reader.close()
-    return {k: _Known(h, frozenset(ids)) for k, (h, ids) in by_file.items()}, stories
+    for d in reader.live_docnums().tolist():
+        by_file.setdefault(keys[d], (hashes[d], set()))[1].add(ids[d])
+    return {k: _Known(h, frozenset(ids)) for k, (h, ids) in by_file.items()}
+
+
+def _story_finder(reader: WhooshReader) -> StoryFinder:
+    """The stories of the articles the index holds, for the articles to add to join."""
+    live = reader.live_docnums().tolist()
+    ids, stories, published = (reader.column(name) for name in ("id", "story", "published"))
+    signatures = reader.column_bytes("signature")
+    return StoryFinder.indexed(
+        [stories[d] or ids[d] for d in live],
+        [signatures[d] for d in live],
+        [dt.date.fromisoformat(published[d]) if published[d] else None for d in live],
+    )
 
 
 def _file_key(f: CorpusFile) -> str:

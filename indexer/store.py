@@ -24,7 +24,9 @@ import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-SCHEMA_VERSION = 3  # 2: per-document actor column; 3: 32-bit story signatures of hashed word shingles
+# 2: per-document actor column; 3: 32-bit story signatures of hashed word shingles;
+# 4: ids, file keys and hashes and signatures as columns (an update reads no stored article)
+SCHEMA_VERSION = 4
 DATA_ENV = "NEWSDEX_DATA"
 DEFAULT_DATA_DIR = "instance"
 _CURRENT = "CURRENT"

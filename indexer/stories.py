@@ -97,16 +97,26 @@ class StoryFinder:
         self._story: list[str] = []
         self._days: list[int | None] = []
 
-    def remember(self, story: str, signature: bytes, published: dt.date | None) -> None:
-        """Add an already indexed article (its stored story, signature and date)."""
-        if len(signature) == NUM_PERM * 4:
-            sig = np.frombuffer(signature, np.uint32)
-            self._add(story, sig, _band_keys(sig), published)
+    @classmethod
+    def indexed(
+        cls, stories: Sequence[str], signatures: Sequence[bytes], published: Sequence[dt.date | None]
+    ) -> StoryFinder:
+        """A finder that knows the articles already indexed: their stories, signatures and
+        dates (those without a signature cannot be matched, and are left out)."""
+        finder = cls()
+        whole = [i for i, s in enumerate(signatures) if len(s) == NUM_PERM * 4]
+        sigs = np.frombuffer(b"".join(signatures[i] for i in whole), np.uint32).reshape(-1, NUM_PERM)
+        finder._sigs = np.concatenate((sigs, finder._sigs))
+        finder._story = [stories[i] for i in whole]
+        finder._days = [d.toordinal() if (d := published[i]) else None for i in whole]
+        for buckets, keys in zip(finder._buckets, _band_keys(sigs).T):
+            buckets.update(_buckets_of(keys))
+        return finder
 
     def assign(self, article_id: str, signature: bytes, published: dt.date | None) -> str:
         """The story of the closest earlier copy, or a new story named after the article."""
         sig = np.frombuffer(signature, np.uint32)
-        keys = _band_keys(sig)
+        keys = _band_keys(sig[None, :])[0].tolist()
         day = published.toordinal() if published else None
         story = article_id
         candidates = sorted(self._candidates(keys))
@@ -154,7 +164,25 @@ class StoryFinder:
 _BAND_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5], np.uint64)
 
 
-def _band_keys(sig: np.ndarray) -> list[int]:
-    """One hash per LSH band of a signature."""
-    bands = sig[: BANDS * BAND_ROWS].reshape(BANDS, BAND_ROWS)
-    return (bands.astype(np.uint64) * _BAND_MIX).sum(axis=1, dtype=np.uint64).tolist()
+def _band_keys(sigs: np.ndarray) -> np.ndarray:
+    """One hash per LSH band of each signature (a row of ``sigs``): ``len(sigs)`` x ``BANDS``."""
+    bands = sigs[:, : BANDS * BAND_ROWS].reshape(len(sigs), BANDS, BAND_ROWS)
+    return (bands.astype(np.uint64) * _BAND_MIX).sum(axis=2, dtype=np.uint64)
+
+
+def _buckets_of(keys: np.ndarray) -> dict[int, int | list[int]]:
+    """One band's buckets for articles ``0..len(keys)``, as :meth:`StoryFinder._add` fills
+    them one article at a time: key -> the article, or the list of them in order."""
+    if not len(keys):
+        return {}
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    ends = np.append(starts[1:], len(keys))
+    single = ends - starts == 1
+    buckets: dict[int, int | list[int]] = dict(zip(ordered[starts[single]].tolist(), order[starts[single]].tolist()))
+    members = order.tolist()
+    shared = starts[~single]
+    for key, a, b in zip(ordered[shared].tolist(), shared.tolist(), ends[~single].tolist()):
+        buckets[key] = members[a:b]
+    return buckets

@@ -262,3 +262,18 @@ def test_an_article_moved_to_another_file_is_kept_not_taken_for_a_duplicate(tmp_
     assert not report.problems
     assert search_ids(data, "quokka") == ["two"]
     assert report.articles == 3
+
+
+def test_a_copy_added_in_a_later_run_joins_the_story_already_indexed(tmp_path):
+    corpus, data = tmp_path / "corpus", tmp_path / "data"
+    corpus.mkdir()
+    wire = "Floodwaters rose along the river on Tuesday as rescuers moved families from low-lying districts, " * 3
+    (corpus / "a.jsonl").write_text(json.dumps({"id": "wire", "title": "Flood", "body": wire, "source": "wire.example"}) + "\n", "utf-8")
+    reindex([corpus], data)
+    (corpus / "b.jsonl").write_text(json.dumps({"id": "copy", "title": "River flood", "body": wire, "source": "daily.example"}) + "\n", "utf-8")
+    report = reindex([], data)
+    assert (report.added, report.unchanged) == (1, 1)
+    with Index.open(data) as index:
+        assert [a.id for a in index.story_copies("copy")] == ["wire"]
+        hit = index.search("floodwaters").hits[0]
+        assert hit.other_outlet_count == 1

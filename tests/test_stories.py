@@ -1,6 +1,7 @@
 """Story ids: copies of one story share an id; different stories and recurring templates do not."""
 
 import datetime as dt
+import random
 import zlib
 
 import numpy as np
@@ -56,9 +57,23 @@ def test_stored_signatures_carry_stories_across_runs():
     first_run = StoryFinder()
     sig = signature_bytes(article("a", WIRE))
     first_run.assign("a", sig, None)
-    next_run = StoryFinder()
-    next_run.remember("a", sig, None)
+    next_run = StoryFinder.indexed(["a", "x"], [sig, b""], [None, None])  # (x was indexed without one)
     assert assign(next_run, article("b", WIRE)) == "a"
+
+
+def test_a_finder_of_indexed_articles_assigns_as_if_it_had_assigned_them():
+    rng = random.Random(3)
+    words = WIRE.split()
+    texts = [" ".join(rng.sample(words, len(words) - rng.randint(0, 3))) for _ in range(40)] + [WIRE] * 5
+    days = [dt.date(1987, 3, 1) + dt.timedelta(days=rng.randint(0, 9)) for _ in texts]
+    one_run, indexed = StoryFinder(), []
+    for i, (text, day) in enumerate(zip(texts, days)):
+        sig = signature_bytes(article(f"a{i}", text, day))
+        indexed.append((one_run.assign(f"a{i}", sig, day), sig, day))
+    next_run = StoryFinder.indexed(*zip(*indexed))
+    later = [article(f"b{i}", text, day) for i, (text, day) in enumerate(zip(texts, days))]
+    assert [assign(next_run, a) for a in later] == [assign(one_run, a) for a in later]
+    assert len({story for story, _, _ in indexed}) < len(texts)  # some texts shared a story
 
 
 @pytest.mark.parametrize("text", ["", "one", "four words only here", WIRE, WIRE * 3])
