@@ -6,8 +6,8 @@
     python bench/perf.py --json results.json  # also dump the raw numbers (--json alone: JSON only)
 
 Each system indexes the same decompressed JSONL files and answers the same
-queries in a subprocess of its own, so its peak RSS (the child's
-``ru_maxrss``) is its own. Queries: two non-stop words of four letters or
+queries in a subprocess of its own (:mod:`perf_systems`), so its peak RSS (the
+child's ``ru_maxrss``) is its own; :mod:`perf_report` makes the table. Queries: two non-stop words of four letters or
 more drawn from one title (seeded), ANDed; 20 warm-up queries, then 200 timed
 ones, each returning 10 hits with highlighted snippets and facet counts over
 all hits. newsdex counts its own facets (source, actor, date); FTS5 and
@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import resource
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -32,15 +31,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import corpora
+from perf_report import LABEL, agreement, summarise, table
+from perf_systems import INDEXED_MARK, RUNNERS, child
 
-SYSTEMS = ("newsdex", "fts5", "whoosh")
-LABEL = {"newsdex": "newsdex", "fts5": "SQLite FTS5", "whoosh": "plain Whoosh"}
+SYSTEMS = tuple(RUNNERS)
 DEFAULT_CORPUS = "reuters21578.jsonl.gz"
 SCALE_SOURCES = ("reuters21578.jsonl.gz", "bbc_news.jsonl.gz", "time/docs.jsonl.gz")
 SHARD_SIZE = 25_000  # articles per JSONL file handed to the systems
-PAGE_SIZE = 10
-FACET_SIZE = 10
-TITLE_WEIGHT = 2.0  # newsdex weights title 2x body; the peers are given the same
 
 # Words never drawn for queries (plus anything shorter than 4 letters).
 STOP = frozenset(
@@ -134,214 +131,7 @@ def make_queries(titles: list[str], count: int, seed: int) -> list[str]:
     return queries
 
 
-def peer_facets(rec: dict) -> dict[str, list[str]]:
-    """The tags FTS5 and Whoosh count: Reuters places and topics (BBC: its category), month."""
-    topics = rec.get("topics") or ([rec["category"]] if rec.get("category") else [])
-    month = (rec.get("date") or "")[:7]
-    return {"place": list(rec.get("places") or []), "topic": list(topics), "month": [month] if month else []}
-
-
-# --- the systems (each runs in a child process) -------------------------------
-
-
-def _cpu_s() -> float:
-    """CPU seconds of this process and of the children it has waited for (worker pools)."""
-    t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
-
-
-_CPU_START = 0.0
-INDEXED_MARK = "INDEXED"  # written when indexing is over, so the parent can split its memory samples
-
-
-def _index_done(box: Path) -> dict:
-    (box / INDEXED_MARK).touch()
-    return {"rss_after_index_mb": corpora.peak_rss_mb(), "index_cpu_s": _cpu_s() - _CPU_START}
-
-
-def _iter_corpus(job: dict) -> Iterator[dict]:
-    for shard in job["shards"]:
-        yield from corpora.read_jsonl(Path(shard))
-
-
-def _timed_queries(job: dict, run_one) -> dict:
-    """Warm up, then time each query; ``run_one(q)`` returns the number of matches."""
-    first = time.perf_counter()
-    cold_matches = run_one(job["warmup"][0]) if job["warmup"] else None
-    cold_ms = (time.perf_counter() - first) * 1000
-    for q in job["warmup"][1:]:
-        run_one(q)
-    latencies, matches = [], []
-    for q in job["queries"]:
-        t = time.perf_counter()
-        matches.append(run_one(q))
-        latencies.append((time.perf_counter() - t) * 1000)
-    return {"first_query_ms": cold_ms, "cold_matches": cold_matches, "latencies_ms": latencies, "matches": matches}
-
-
-def run_newsdex(job: dict, work: Path) -> dict:
-    from indexer import Index, reindex
-
-    data_dir = work / "newsdex-data"
-    t = time.perf_counter()
-    report = reindex([job["corpus_dir"]], data_dir, full=True)
-    index_s = time.perf_counter() - t
-    done = _index_done(work)
-    t = time.perf_counter()
-    index = Index.open(data_dir)
-    open_s = time.perf_counter() - t
-
-    def one(q: str) -> int:
-        result = index.search(q, page_size=PAGE_SIZE)  # the defaults: snippets, collapse, facets
-        for hit in result.hits:
-            assert isinstance(hit.snippet, str)
-        return result.total_articles
-
-    out = _timed_queries(job, one)
-    index.close()
-    return dict(
-        out,
-        index_s=index_s,
-        open_s=open_s,
-        indexed=report.articles,
-        problems=len(report.problems),
-        problem_examples=[str(p) for p in report.problems[:5]],
-        size_bytes=corpora.dir_size(data_dir),
-        **done,
-    )
-
-
-def run_fts5(job: dict, work: Path) -> dict:
-    import sqlite3
-
-    path = work / "fts5.sqlite"
-    t = time.perf_counter()
-    con = sqlite3.connect(path)
-    con.executescript(
-        """
-        CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize='porter unicode61');
-        CREATE TABLE meta(rowid INTEGER PRIMARY KEY, id TEXT);
-        CREATE TABLE facet(docid INTEGER, field TEXT, value TEXT);
-        """
-    )
-    n = 0
-    with con:
-        for n, rec in enumerate(_iter_corpus(job), 1):
-            con.execute("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)", (n, rec.get("title") or "", rec["body"]))
-            con.execute("INSERT INTO meta(rowid, id) VALUES (?, ?)", (n, rec["id"]))
-            con.executemany(
-                "INSERT INTO facet VALUES (?, ?, ?)",
-                [(n, f, v) for f, values in peer_facets(rec).items() for v in values],
-            )
-        con.execute("CREATE INDEX facet_doc ON facet(docid, field, value)")
-    con.close()
-    index_s = time.perf_counter() - t
-    done = _index_done(work)
-    t = time.perf_counter()
-    con = sqlite3.connect(path)
-    con.execute("CREATE TEMP TABLE hits(rowid INTEGER PRIMARY KEY)")
-    open_s = time.perf_counter() - t
-    top_sql = (
-        f"SELECT m.id, d.title, snippet(docs, 1, '<mark>', '</mark>', '…', 24), bm25(docs, {TITLE_WEIGHT}, 1.0) AS s "
-        "FROM docs d JOIN meta m ON m.rowid = d.rowid WHERE docs MATCH ? ORDER BY s LIMIT ?"
-    )
-    facet_sql = (
-        "SELECT f.value, count(*) AS c FROM temp.hits h JOIN facet f ON f.docid = h.rowid AND f.field = ? "
-        "GROUP BY f.value ORDER BY c DESC, f.value LIMIT ?"
-    )
-
-    def one(q: str) -> int:
-        match = " AND ".join(f'"{w}"' for w in q.split())
-        hits = con.execute(top_sql, (match, PAGE_SIZE)).fetchall()
-        con.execute("DELETE FROM temp.hits")
-        con.execute("INSERT INTO temp.hits SELECT rowid FROM docs WHERE docs MATCH ?", (match,))
-        total = con.execute("SELECT count(*) FROM temp.hits").fetchone()[0]
-        facets = {f: con.execute(facet_sql, (f, FACET_SIZE)).fetchall() for f in ("place", "topic", "month")}
-        assert len(hits) <= PAGE_SIZE and facets is not None
-        return total
-
-    out = _timed_queries(job, one)
-    con.close()
-    return dict(out, index_s=index_s, open_s=open_s, indexed=n, size_bytes=corpora.dir_size(path), **done)
-
-
-def run_whoosh(job: dict, work: Path) -> dict:
-    from whoosh import index as whoosh_index
-    from whoosh import sorting
-    from whoosh.analysis import StemmingAnalyzer
-    from whoosh.fields import ID, KEYWORD, TEXT, Schema
-    from whoosh.qparser import MultifieldParser
-
-    folder = work / "whoosh"
-    folder.mkdir()
-    schema = Schema(
-        id=ID(stored=True),
-        title=TEXT(analyzer=StemmingAnalyzer(), stored=True),
-        body=TEXT(analyzer=StemmingAnalyzer(), stored=True),
-        place=KEYWORD(stored=True, commas=True),
-        topic=KEYWORD(stored=True, commas=True),
-        month=ID(stored=True, sortable=True),
-    )
-    t = time.perf_counter()
-    ix = whoosh_index.create_in(str(folder), schema)
-    writer = ix.writer()
-    n = 0
-    for n, rec in enumerate(_iter_corpus(job), 1):
-        tags = peer_facets(rec)
-        writer.add_document(
-            id=rec["id"],
-            title=rec.get("title") or "",
-            body=rec["body"],
-            place=",".join(tags["place"]),
-            topic=",".join(tags["topic"]),
-            month=tags["month"][0] if tags["month"] else "",
-        )
-    writer.commit()
-    index_s = time.perf_counter() - t
-    done = _index_done(work)
-    t = time.perf_counter()
-    ix = whoosh_index.open_dir(str(folder))
-    searcher = ix.searcher()
-    parser = MultifieldParser(["title", "body"], ix.schema, fieldboosts={"title": TITLE_WEIGHT})
-    open_s = time.perf_counter() - t
-    facets = {
-        "place": sorting.FieldFacet("place", allow_overlap=True),
-        "topic": sorting.FieldFacet("topic", allow_overlap=True),
-        "month": sorting.FieldFacet("month"),
-    }
-
-    def one(q: str) -> int:
-        results = searcher.search(parser.parse(q), limit=PAGE_SIZE, groupedby=facets)
-        for hit in results:
-            assert isinstance(hit["id"], str) and isinstance(hit.highlights("body"), str)
-        for name in facets:
-            groups = results.groups(name)
-            sorted(groups.items(), key=lambda kv: -len(kv[1]))[:FACET_SIZE]
-        return len(results)
-
-    out = _timed_queries(job, one)
-    searcher.close()
-    return dict(out, index_s=index_s, open_s=open_s, indexed=n, size_bytes=corpora.dir_size(folder), **done)
-
-
-RUNNERS = {"newsdex": run_newsdex, "fts5": run_fts5, "whoosh": run_whoosh}
-
-
-def child(system: str, work: Path) -> int:
-    global _CPU_START
-    _CPU_START = _cpu_s()
-    job = json.loads((work / "job.json").read_text())
-    box = work / system
-    box.mkdir()
-    started = time.perf_counter()
-    result = RUNNERS[system](job, box)
-    result["wall_s"] = time.perf_counter() - started
-    result["peak_rss_mb"] = corpora.peak_rss_mb()
-    result["cpu_s"] = _cpu_s() - _CPU_START
-    (work / f"result-{system}.json").write_text(json.dumps(result))
-    if not job.get("keep_index"):
-        shutil.rmtree(box, ignore_errors=True)
-    return 0
+# --- running each system in a child process, measuring its memory --------------
 
 
 class TreeMemory:
@@ -448,112 +238,6 @@ def run_child(system: str, work: Path, timeout: float) -> dict:
 
 
 # --- numbers and the table ----------------------------------------------------
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default)."""
-    xs = sorted(values)
-    if not xs:
-        return float("nan")
-    k = (len(xs) - 1) * p / 100
-    lo = int(k)
-    hi = min(lo + 1, len(xs) - 1)
-    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
-
-
-def summarise(r: dict) -> dict:
-    if "error" in r:
-        return r
-    lat = r["latencies_ms"]
-    matches = sorted(r["matches"])
-    return dict(
-        r,
-        docs_per_s=r["indexed"] / r["index_s"] if r["index_s"] else 0.0,
-        p50_ms=percentile(lat, 50),
-        p95_ms=percentile(lat, 95),
-        p99_ms=percentile(lat, 99),
-        mean_ms=sum(lat) / len(lat) if lat else float("nan"),
-        median_matches=matches[len(matches) // 2] if matches else 0,
-        zero_match_queries=sum(1 for m in matches if m == 0),
-    )
-
-
-ROWS = [  # (label, key, format, higher is better)
-    ("articles indexed", "indexed", "{:,.0f}", None),
-    ("index time (s)", "index_s", "{:,.1f}", False),
-    ("index throughput (docs/s)", "docs_per_s", "{:,.0f}", True),
-    ("index size on disk (MB)", "size_mb", "{:,.1f}", False),
-    ("index CPU time, all processes (s)", "index_cpu_s", "{:,.1f}", False),
-    ("processes while indexing", "processes_indexing", "{:,.0f}", None),
-    ("peak RSS, indexing (MiB)", "rss_index", "{:,.0f}", False),
-    ("peak PSS, indexing (MiB)", "pss_index", "{:,.0f}", False),
-    ("peak RSS, indexing + queries (MiB)", "rss_all", "{:,.0f}", False),
-    ("open index (ms)", "open_ms", "{:,.1f}", False),
-    ("first query, cold (ms)", "first_query_ms", "{:,.1f}", False),
-    ("query p50 (ms)", "p50_ms", "{:,.2f}", False),
-    ("query p95 (ms)", "p95_ms", "{:,.2f}", False),
-    ("query p99 (ms)", "p99_ms", "{:,.2f}", False),
-    ("median matches per query", "median_matches", "{:,.0f}", None),
-    ("queries with no match", "zero_match_queries", "{:,.0f}", None),
-]
-
-
-def table(results: dict[str, dict]) -> str:
-    systems = list(results)
-    peers = [s for s in systems if s != "newsdex"] if "newsdex" in systems else []
-    header = ["metric"] + [LABEL[s] for s in systems] + [f"newsdex ÷ {LABEL[p]}" for p in peers]
-    rows = []
-    for label, key, fmt, _better in ROWS:
-        row = [label]
-        for s in systems:
-            r = results[s]
-            row.append("failed" if "error" in r else fmt.format(_value(r, key)))
-        for p in peers:
-            a, b = results["newsdex"], results[p]
-            if "error" in a or "error" in b or _better is None or not _value(b, key):
-                row.append("")
-            else:
-                row.append(f"{_value(a, key) / _value(b, key):.2f}×")
-        rows.append(row)
-    return corpora.md_table(header, rows)
-
-
-def _value(r: dict, key: str) -> float:
-    if key == "size_mb":
-        return r["size_bytes"] / 1e6
-    if key == "open_ms":
-        return r["open_s"] * 1000
-    # all processes when sampled (psutil); the main process's own peak if that is higher
-    # (a short run can end between two samples)
-    if key == "rss_index":
-        return max(r.get("tree_rss_index_mb", 0.0), r["rss_after_index_mb"])
-    if key == "pss_index":
-        return r.get("tree_pss_index_mb") or _value(r, "rss_index")
-    if key == "rss_all":
-        return max(r.get("tree_rss_mb", 0.0), r["peak_rss_mb"])
-    if key == "processes_indexing":
-        return r.get(key, 1)
-    return r[key]
-
-
-def agreement(results: dict[str, dict]) -> list[str]:
-    """How often newsdex matched as many articles as each peer (same AND query)."""
-    lines = []
-    a = results.get("newsdex")
-    if not a or "error" in a:
-        return lines
-    for p, b in results.items():
-        if p == "newsdex" or "error" in b:
-            continue
-        pairs = list(zip(a["matches"], b["matches"]))
-        same = sum(1 for x, y in pairs if x == y)
-        fewer = sum(1 for x, y in pairs if x < y)
-        lines.append(
-            f"matches per query, newsdex vs {LABEL[p]}: equal in {same}/{len(pairs)}, "
-            f"newsdex fewer in {fewer}, more in {len(pairs) - same - fewer} "
-            f"(totals {sum(x for x, _ in pairs):,} vs {sum(y for _, y in pairs):,})"
-        )
-    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

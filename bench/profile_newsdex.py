@@ -21,6 +21,7 @@ from pathlib import Path
 
 import corpora
 import perf
+import perf_systems
 
 
 def report(profile: cProfile.Profile, title: str, top: int, save: Path | None) -> None:
@@ -59,11 +60,11 @@ def main(argv: list[str] | None = None) -> int:
 
         with Index.open(work / "data") as index:
             for q in queries[:20]:  # warm-up, as in perf.py
-                index.search(q, page_size=perf.PAGE_SIZE)
+                index.search(q, page_size=perf_systems.PAGE_SIZE)
             prof = cProfile.Profile()
             prof.enable()
             for q in queries[20:]:
-                index.search(q, page_size=perf.PAGE_SIZE)
+                index.search(q, page_size=perf_systems.PAGE_SIZE)
             prof.disable()
         report(prof, f"query ({args.queries} queries, page of 10, snippets, facets)", args.top, args.save)
     finally:
