@@ -13,7 +13,6 @@ import logging
 import os
 from collections.abc import Iterator
 from functools import cached_property
-from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -293,7 +292,7 @@ class WhooshReader:
         for leaf, _offset in self._r.leaf_readers():
             # (Whoosh's multi-segment column reader skips segments without the column)
             if leaf.has_column(fieldname):
-                values.extend(_column_values(leaf.column_reader(fieldname, translate=False)))
+                values.extend(leaf.column_reader(fieldname, translate=False))
             else:
                 values.extend([b""] * leaf.doc_count_all())
         return values
@@ -319,17 +318,6 @@ def _postings_file(folder: Path, leaf: Any) -> PostingsFile | None:
     except (OSError, ValueError, KeyError) as err:  # damaged: Whoosh's own blocks still hold it all
         log.warning("%s: cannot read (%s); reading the segment's postings from Whoosh", path, err)
         return None
-
-
-def _column_values(column: Any) -> list[bytes]:
-    """Every value of a segment's column: a variable-length bytes column is read in one piece
-    (its values lie end to end), which is 10x faster than a value at a time."""
-    lengths = getattr(column, "_lengths", None)
-    if type(column) is not VarBytesColumn.Reader or lengths is None:
-        return list(column)
-    ends = list(accumulate(lengths))
-    data = column._dbfile.get(column._basepos, ends[-1]) if ends else b""
-    return [data[a:b] for a, b in zip([0, *ends], ends)]
 
 
 def _read_blocks(m: Any) -> tuple[list[int], list[float]]:
