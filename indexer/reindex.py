@@ -297,7 +297,7 @@ def _known_files(reader: WhooshReader) -> dict[str, _Known]:
     by_file: dict[str, tuple[str, set[str]]] = {}
     for d in reader.live_docnums().tolist():
         by_file.setdefault(keys[d], (hashes[d], set()))[1].add(ids[d])
-    return {k: _Known(h, frozenset(ids)) for k, (h, ids) in by_file.items()}
+    return {key: _Known(digest, frozenset(file_ids)) for key, (digest, file_ids) in by_file.items()}
 
 
 def _story_finder(reader: WhooshReader) -> StoryFinder:

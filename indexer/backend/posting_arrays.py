@@ -1,6 +1,6 @@
 """Postings as compact arrays: one analysed field of a document, and one field of a segment.
 
-A text field is analysed where the article is prepared (often a worker process)
+A text field is analysed where the article is prepared (in a worker or in reindex)
 into :class:`FieldPostings`: its distinct terms, their counts and their
 positions, already in Whoosh's Positions format, as a few byte strings that
 cross between processes cheaply. The segment writer gathers them, field by

@@ -3,8 +3,8 @@
 Whoosh's own writer analyses each document in the writing process, pools every
 posting as a Python tuple, spills sorted runs to disk, merges them back and
 hands the postings to the codec one call at a time: on Reuters-21578 that was
-four fifths of a reindex. Here the text fields arrive analysed (often from
-worker processes, as :class:`.posting_arrays.FieldPostings`); their postings
+four fifths of a reindex. Here the text fields arrive analysed (by the
+preparing pass, as :class:`.posting_arrays.FieldPostings`); their postings
 are kept as arrays per field, sorted with numpy when the segment is written,
 and encoded as Whoosh's W3 codec encodes them (:mod:`.w3_blocks`), so Whoosh
 reads the segment as its own. The text fields' postings are also written as
