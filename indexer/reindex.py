@@ -167,9 +167,10 @@ def _update(
 ) -> None:
     reader = engine.reader()
     try:
-        known = _known_files(reader)
+        live, ids = reader.live_docnums().tolist(), reader.column("id")
+        known = _known_files(reader, live, ids)
         changed, seen_keys = _changed_files(roots, known, meta, report)
-        stories = _story_finder(reader) if changed else StoryFinder()
+        stories = _story_finder(reader, live, ids) if changed else StoryFinder()
     finally:
         reader.close()
     gone = [k for k in known if k not in seen_keys]
@@ -291,19 +292,19 @@ def _as_row(problem: Problem) -> list:
     return [problem.path, problem.reason, problem.line]
 
 
-def _known_files(reader: WhooshReader) -> dict[str, _Known]:
-    """What the index holds from each file, read from its columns."""
-    ids, keys, hashes = (reader.column(name) for name in ("id", "file_key", "file_hash"))
+def _known_files(reader: WhooshReader, live: list[int], ids: list[str]) -> dict[str, _Known]:
+    """What the index holds from each file (``live``: its documents; ``ids``: the id of
+    every document number), read from its columns."""
+    keys, hashes = reader.column("file_key"), reader.column("file_hash")
     by_file: dict[str, tuple[str, set[str]]] = {}
-    for d in reader.live_docnums().tolist():
+    for d in live:
         by_file.setdefault(keys[d], (hashes[d], set()))[1].add(ids[d])
     return {key: _Known(digest, frozenset(file_ids)) for key, (digest, file_ids) in by_file.items()}
 
 
-def _story_finder(reader: WhooshReader) -> StoryFinder:
+def _story_finder(reader: WhooshReader, live: list[int], ids: list[str]) -> StoryFinder:
     """The stories of the articles the index holds, for the articles to add to join."""
-    live = reader.live_docnums().tolist()
-    ids, stories, published = (reader.column(name) for name in ("id", "story", "published"))
+    stories, published = reader.column("story"), reader.column("published")
     signatures = reader.column_bytes("signature")
     return StoryFinder.indexed(
         [stories[d] or ids[d] for d in live],
