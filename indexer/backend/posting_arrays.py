@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-pack_count = struct.Struct("!I").pack  # Whoosh's pack_uint: the number of positions, or a count
+pack_count = struct.Struct("!I").pack  # Whoosh's pack_uint: the number of positions
 
 
 class FieldPostings(NamedTuple):

@@ -21,7 +21,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.analysis import Token, Tokenizer
 from whoosh.columns import VarBytesColumn
-from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 from whoosh.util.numeric import byte_to_length
 
 from indexer import analysis, query
@@ -86,7 +86,7 @@ def make_schema() -> Schema:
         url=STORED,
         published=ID(stored=True, sortable=True),
         authors=STORED,
-        actor=KEYWORD(stored=True, commas=True, scorable=False),
+        actor=STORED,  # the article's actors, as shown; filters and facets read actor_list
         actor_list=COLUMN(VarBytesColumn()),  # the same names, read as a column for facets
         origin=STORED,
         file_key=ID(stored=True, sortable=True),

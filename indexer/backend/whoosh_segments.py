@@ -11,7 +11,7 @@ reads the segment as its own. The text fields' postings are also written as
 flat arrays beside the segment (:mod:`.postings_file`), which is what matching
 reads.
 
-Other fields (ids, keys, actors) and the postings of segments merged in go
+Other fields (ids, keys, dates) and the postings of segments merged in go
 through Whoosh's usual per-field code into the same arrays.
 """
 
@@ -21,14 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from whoosh.analysis import CommaSeparatedTokenizer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-from whoosh.fields import ID, KEYWORD
-from whoosh.formats import Frequency
+from whoosh.fields import ID
 from whoosh.writing import SegmentWriter
 
 from indexer.backend import postings_file
-from indexer.backend.posting_arrays import FieldBuffer, FieldPostings, pack_count
+from indexer.backend.posting_arrays import FieldBuffer, FieldPostings
 from indexer.backend.w3_blocks import write_field
 
 SEGMENT_POSTINGS = 2_000_000  # postings buffered before a segment is written (~70 MB): bounds memory
@@ -73,13 +71,6 @@ class BulkSegmentWriter(SegmentWriter):
     def __init__(self, ix: Any, flat_fields: tuple[str, ...] = (), **kwargs: Any) -> None:
         """``flat_fields`` also get their postings as flat arrays (:mod:`.postings_file`)."""
         super().__init__(ix, **kwargs)
-        self._comma_lists = {  # KEYWORD(commas=True) fields, whose terms are split here
-            name
-            for name, field in self.schema.items()
-            if type(field) is KEYWORD
-            and type(field.format) is Frequency
-            and field.analyzer == CommaSeparatedTokenizer()
-        }
         self.pool = _PostingBuffer()
         self._finished: list[Any] = []  # segments written earlier in this run
         self._flat_fields = flat_fields
@@ -98,8 +89,6 @@ class BulkSegmentWriter(SegmentWriter):
                 field = schema[name]
                 if type(field) is ID:  # the whole value is the one term: Whoosh's ID analysis, without its cost
                     self.pool.add((name, value.encode("utf-8"), docnum, field.format.field_boost, b""))
-                elif name in self._comma_lists:
-                    self._add_comma_list(name, field, value, docnum)
                 elif field.indexed:
                     for tbytes, _freq, weight, vbytes in field.index(value):
                         self.pool.add((name, tbytes, docnum, weight, vbytes))
@@ -117,18 +106,6 @@ class BulkSegmentWriter(SegmentWriter):
         self.docnum += 1
         if self.pool.count >= SEGMENT_POSTINGS:
             self._next_segment()
-
-    def _add_comma_list(self, name: str, field: Any, value: str, docnum: int) -> None:
-        """The postings of a comma-separated KEYWORD field, as Whoosh's analyzer and
-        Frequency format make them (pieces stripped; weight and value the count)."""
-        counts: dict[str, int] = {}
-        for piece in value.split(","):
-            if piece:
-                term = piece.strip()
-                counts[term] = counts.get(term, 0) + 1
-        boost = field.format.field_boost
-        for term, n in counts.items():
-            self.pool.add((name, term.encode("utf-8"), docnum, n * boost, pack_count(n)))
 
     def _next_segment(self) -> None:
         self._finished.append(self._finalize_segment())
