@@ -25,7 +25,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 # 2: per-document actor column; 3: 32-bit story signatures of hashed word shingles;
-# 4: ids, file keys and hashes and signatures as columns (an update reads no stored article)
+# 4: ids, file keys and hashes and signatures as columns (an update reads no stored article),
+#    actors stored only (their facet column serves filters)
 SCHEMA_VERSION = 4
 DATA_ENV = "NEWSDEX_DATA"
 DEFAULT_DATA_DIR = "instance"

@@ -76,8 +76,8 @@ class NewsTokenizer(Tokenizer):
 def make_schema() -> Schema:
     text = NewsTokenizer()
     return Schema(
-        # id, file key and hash, story, date and signature are columns too: reindex reads
-        # what the index holds from them, without unpacking every stored article
+        # id, file key and hash, story, date and signature are columns: reindex reads what
+        # the index holds from them, without unpacking every stored article
         id=ID(stored=True, unique=True, sortable=True),
         title=TEXT(analyzer=text, stored=True),
         body=TEXT(analyzer=text, stored=True),
@@ -89,7 +89,7 @@ def make_schema() -> Schema:
         actor=STORED,  # the article's actors, as shown; filters and facets read actor_list
         actor_list=COLUMN(VarBytesColumn()),  # the same names, read as a column for facets
         origin=STORED,
-        file_key=ID(stored=True, sortable=True),
+        file_key=ID(sortable=True),  # indexed: an update deletes a changed file's articles by it
         file_hash=COLUMN(VarBytesColumn()),
         story=ID(stored=True, sortable=True),
         signature=COLUMN(VarBytesColumn()),
