@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-pack_count = struct.Struct("!I").pack  # Whoosh's pack_uint: the number of positions
+_pack_count = struct.Struct("!I").pack  # Whoosh's pack_uint: the number of positions
 
 
 class FieldPostings(NamedTuple):
@@ -50,7 +50,7 @@ def field_postings(terms: Sequence[str]) -> FieldPostings:
             poses.append(i)
     dumps = pickle.dumps
     values = [
-        _one_position(p[0]) if len(p) == 1 else pack_count(len(p)) + dumps([p[0]] + [b - a for a, b in zip(p, p[1:])], 2)
+        _one_position(p[0]) if len(p) == 1 else _pack_count(len(p)) + dumps([p[0]] + [b - a for a, b in zip(p, p[1:])], 2)
         for p in positions.values()
     ]
     return FieldPostings(
@@ -66,7 +66,7 @@ def field_postings(terms: Sequence[str]) -> FieldPostings:
 @lru_cache(maxsize=1 << 16)
 def _one_position(position: int) -> bytes:
     """The Positions value of a term that occurs once (most terms of a document)."""
-    return pack_count(1) + pickle.dumps([position], 2)
+    return _pack_count(1) + pickle.dumps([position], 2)
 
 
 class FieldBuffer:
