@@ -158,10 +158,16 @@ class Index:
         with self._newest() as snap:
             return snap.article(article_id)
 
-    def story_copies(self, article_id: str) -> list[ArticleRecord]:
-        """The other articles of the same story (syndicated copies), newest first."""
+    def story_copies(self, article_id: str, limit: int | None = None, offset: int = 0) -> list[ArticleRecord]:
+        """The other articles of the same story (syndicated copies), newest first: all of
+        them, or ``limit`` from ``offset`` on."""
         with self._newest() as snap:
-            return snap.story_copies(article_id)
+            return snap.story_copies(article_id, limit, offset)
+
+    def story_copy_count(self, article_id: str) -> int:
+        """How many other articles the story has (0 for an unknown id)."""
+        with self._newest() as snap:
+            return snap.story_copy_count(article_id)
 
     def more_like_this(self, article_id: str, limit: int = 5) -> list[Hit]:
         """The articles most similar to one, copies of its own story left out."""

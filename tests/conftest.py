@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -56,3 +57,35 @@ def corpus(tmp_path: Path) -> Path:
     folder = tmp_path / "corpus"
     shutil.copytree(SEEDS, folder)
     return folder
+
+
+WIRE_STORY = (
+    "Gunmen attacked a gendarmerie school in Bamako before dawn on Tuesday, the army said, "
+    "and fighting went on near the airport for several hours. JNIM, the al-Qaeda affiliate "
+    "active across the Sahel, said it carried out the attack. Residents described heavy "
+    "gunfire and smoke over the Faladie district as helicopters circled the city."
+)
+WIDE_STORY_COPIES = 45  # one wire story carried by this many outlets
+
+
+@pytest.fixture(scope="session")
+def wide_story_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory with one wire story carried by 45 outlets (shared: do not modify
+    it): ``wide-00`` to ``wide-44``, published one a day from 2024-09-01 on, but for
+    ``wide-07`` and ``wide-08``, which are undated."""
+    folder = tmp_path_factory.mktemp("wide-story")
+    copies = [
+        {
+            "id": f"wide-{i:02d}",
+            "title": f"Attack on Bamako, as outlet {i} reports it",
+            "body": WIRE_STORY,
+            "source": f"outlet{i:02d}.example",
+            **({} if i in (7, 8) else {"published": f"2024-09-{1 + i % 30:02d}" if i < 30 else f"2024-10-{i - 29:02d}"}),
+        }
+        for i in range(WIDE_STORY_COPIES)
+    ]
+    (folder / "corpus").mkdir()
+    (folder / "corpus" / "wire.json").write_text(json.dumps(copies), "utf-8")
+    report = reindex([folder / "corpus"], folder / "data")
+    assert report.added == WIDE_STORY_COPIES and not report.problems, report.problems
+    return folder / "data"

@@ -144,6 +144,23 @@ def test_article_by_id(client):
     assert get_json(client, f"/api/articles/{DATED}?limit=0", status=400)["param"] == "limit"
 
 
+def test_an_articles_story_copies_come_a_window_at_a_time(wide_story_data):
+    client = create_app(wide_story_data).test_client()
+    body = get_json(client, "/api/articles/wide-00")
+    assert body["story_copy_count"] == 44 and len(body["story_copies"]) == 44
+    assert "more_story_copies" not in body["links"]
+    body = get_json(client, "/api/articles/wide-00?copies_limit=10&copies_offset=30")
+    assert [c["id"] for c in body["story_copies"]] == [f"wide-{i:02d}" for i in (14, 13, 12, 11, 10, 9, 6, 5, 4, 3)]
+    assert body["links"]["more_story_copies"] == (
+        "http://localhost/api/articles/wide-00?copies_limit=10&copies_offset=40"
+    )
+    last = get_json(client, body["links"]["more_story_copies"].removeprefix("http://localhost"))
+    assert [c["id"] for c in last["story_copies"]] == ["wide-02", "wide-01", "wide-08", "wide-07"]
+    assert "more_story_copies" not in last["links"]
+    assert get_json(client, "/api/articles/wide-00?copies_limit=1001", status=400)["param"] == "copies_limit"
+    assert get_json(client, "/api/articles/wide-00?copies_offset=-1", status=400)["param"] == "copies_offset"
+
+
 def test_unknown_article_is_a_json_404(client):
     body = get_json(client, "/api/articles/no-such-id", status=404)
     assert body == {"status": 404, "error": "not_found", "message": body["message"]}

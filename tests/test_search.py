@@ -213,7 +213,19 @@ def test_collapsing_can_be_turned_off(newsroom):
 
 def test_story_copies_of_an_article(newsroom):
     assert {a.id for a in newsroom.story_copies("wire-1")} == {"wire-1-copy", "wire-1-reprint"}
-    assert newsroom.story_copies("coup-1") == []
+    assert newsroom.story_copy_count("wire-1") == 2
+    assert newsroom.story_copies("coup-1") == [] and newsroom.story_copy_count("coup-1") == 0
+    assert newsroom.story_copies("no-such-id") == [] and newsroom.story_copy_count("no-such-id") == 0
+
+
+def test_story_copies_come_newest_first_undated_last_and_by_the_page(wide_story_data):
+    newest_first = [f"wide-{i:02d}" for i in range(44, 0, -1) if i not in (7, 8)] + ["wide-08", "wide-07"]
+    with Index.open(wide_story_data) as index:
+        assert [a.id for a in index.story_copies("wide-00")] == newest_first
+        assert index.story_copy_count("wide-00") == 44
+        assert [a.id for a in index.story_copies("wide-00", 3)] == ["wide-44", "wide-43", "wide-42"]
+        assert [a.id for a in index.story_copies("wide-00", 20, 40)] == newest_first[40:]
+        assert index.story_copies("wide-00", 20, 60) == []
 
 
 # -- snippets, suggestions, related -------------------------------------------------------

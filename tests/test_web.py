@@ -230,6 +230,27 @@ def test_a_story_carried_widely_lists_a_few_outlets_and_links_to_all(hostile_cli
     assert "/articles/003_bb0a0735def43244" in section
 
 
+def test_an_article_page_lists_the_copies_of_its_story_a_page_at_a_time(wide_story_data):
+    client = create_app(wide_story_data).test_client()
+    html = page(client, "/articles/wide-00")
+    section = html[html.index('id="copies-heading"') : html.index("More like this")]
+    assert "Other outlets with this story <span class=\"muted\">(44)</span>" in section
+    assert re.findall(r'href="/articles/(wide-\d+)"', section) == [f"wide-{i}" for i in range(44, 24, -1)]
+    assert "1–20 of 44" in section and "Newer" not in section
+    assert 'href="/articles/wide-00?copies_page=2#copies-heading">Older' in section
+
+    section = page(client, "/articles/wide-00?q=bamako&copies_page=3").split('id="copies-heading"')[1]
+    assert re.findall(r'href="/articles/(wide-\d+)\?q=bamako"', section) == ["wide-02", "wide-01", "wide-08", "wide-07"]
+    assert "41–44 of 44" in section and "Older" not in section
+    assert 'href="/articles/wide-00?q=bamako&amp;copies_page=2#copies-heading">' in section
+
+    section = page(client, "/articles/wide-00?copies_page=9").split('id="copies-heading"')[1]
+    assert "There are only 3 pages of copies." in section
+    assert 'href="/articles/wide-00?copies_page=3#copies-heading">' in section  # newer: the last page
+    html = page(client, "/articles/wide-00?copies_page=0", status=400)
+    assert "copies_page" in html
+
+
 def test_hostile_query_is_escaped(client):
     html = page(client, "/?q=%3Cscript%3Ealert(1)%3C/script%3E%22%3E")
     assert "<script>alert" not in html

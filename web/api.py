@@ -19,6 +19,8 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 MORE_LIKE_THIS = 5
 MAX_MORE_LIKE_THIS = 20
+STORY_COPIES = 100  # copies listed by default, and at most
+MAX_STORY_COPIES = 1000
 
 
 @bp.get("/search")
@@ -36,14 +38,24 @@ def search():  # type: ignore[no-untyped-def]
 @bp.get("/articles/<path:article_id>")
 def article(article_id: str):  # type: ignore[no-untyped-def]
     limit = params.limit(request.args, MORE_LIKE_THIS, MAX_MORE_LIKE_THIS)
+    copies_limit, copies_offset = params.copies_window(request.args, STORY_COPIES, MAX_STORY_COPIES)
     index = get_index()
     record = index.article(article_id)
     if record is None:
         abort(404)
     body = record.to_dict()
-    body["story_copies"] = [_brief(c) for c in index.story_copies(article_id)]
+    body["story_copies"] = [_brief(c) for c in index.story_copies(article_id, copies_limit, copies_offset)]
+    body["story_copy_count"] = count = index.story_copy_count(article_id)
     body["more_like_this"] = [_brief(h) for h in index.more_like_this(article_id, limit)]
     body["links"] = {"html": url_for("pages.article", article_id=record.id, _external=True)}
+    if copies_offset + copies_limit < count:
+        body["links"]["more_story_copies"] = url_for(
+            "api.article",
+            article_id=record.id,
+            copies_limit=copies_limit,
+            copies_offset=copies_offset + copies_limit,
+            _external=True,
+        )
     return jsonify(body)
 
 

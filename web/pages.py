@@ -13,6 +13,7 @@ from web.filters import paragraphs
 bp = Blueprint("pages", __name__)
 
 MORE_LIKE_THIS = 5
+COPIES_PER_PAGE = 20  # other outlets' copies of a story listed on an article page
 FACET_FIELDS = ("source", "actor")
 FACET_TITLES = {"source": "Sources", "actor": "People & organisations"}
 
@@ -44,10 +45,12 @@ def search():  # type: ignore[no-untyped-def]
 @bp.get("/articles/<path:article_id>")
 def article(article_id: str):  # type: ignore[no-untyped-def]
     q = params.article_query(request.args)
+    copies_page = params.copies_page(request.args)
     index = get_index()
     record = index.article(article_id)
     if record is None:
         abort(404)
+    copy_count = index.story_copy_count(article_id)
     if q:
         title = Markup(Index.mark(record.title, q))
         body = [Markup(Index.mark(p, q)) for p in paragraphs(record.body)]
@@ -60,7 +63,8 @@ def article(article_id: str):  # type: ignore[no-untyped-def]
         query=q,
         title_html=title,
         body=body,
-        copies=index.story_copies(article_id),
+        copies=index.story_copies(article_id, COPIES_PER_PAGE, (copies_page - 1) * COPIES_PER_PAGE),
+        copies_nav=_copies_nav(copies_page, copy_count),
         similar=index.more_like_this(article_id, MORE_LIKE_THIS),
         back=params.SearchState(q=q) if q else None,
     )
@@ -94,6 +98,19 @@ def _chips(state: params.SearchState, result: SearchResult, facets: dict[str, Fa
     if state.date_to:
         chips.append({"kind": "To", "day": state.date_to, "url": state.without("to")})
     return chips
+
+
+def _copies_nav(page: int, count: int) -> dict[str, int | None]:
+    """Where the article page's list of copies is: its first copy's ordinal, the count,
+    the number of pages, and the pages to link as newer and older (None: no link)."""
+    pages = -(-count // COPIES_PER_PAGE)
+    return {
+        "first": (page - 1) * COPIES_PER_PAGE + 1,
+        "count": count,
+        "pages": pages,
+        "newer": min(page - 1, pages) if page > 1 and pages else None,
+        "older": page + 1 if page < pages else None,
+    }
 
 
 def _page_window(page: int, pages: int, width: int = 2) -> list[int | None]:

@@ -179,7 +179,22 @@ def article_query(args: Mapping[str, str]) -> str:
 
 def limit(args: Mapping[str, str], default: int, most: int) -> int:
     """A ``limit`` parameter (CSV export rows, more-like-this hits)."""
-    return _int(MultiDict(args) if not isinstance(args, MultiDict) else args, "limit", default, 1, most)
+    return _int(_multi(args), "limit", default, 1, most)
+
+
+def copies_page(args: Mapping[str, str]) -> int:
+    """The page of a story's other copies that an article page lists (``copies_page``)."""
+    return _int(_multi(args), "copies_page", 1, 1, MAX_PAGE)
+
+
+def copies_window(args: Mapping[str, str], default: int, most: int) -> tuple[int, int]:
+    """The story copies an article's JSON lists: ``copies_limit`` from ``copies_offset`` on."""
+    multi = _multi(args)
+    return _int(multi, "copies_limit", default, 1, most), _int(multi, "copies_offset", 0, 0, 10**9 - 1)
+
+
+def _multi(args: Mapping[str, str]) -> MultiDict[str, str]:
+    return args if isinstance(args, MultiDict) else MultiDict(args)
 
 
 def _values(args: MultiDict[str, str], name: str) -> tuple[str, ...]:
