@@ -73,25 +73,32 @@ class NewsTokenizer(Tokenizer):
             yield t
 
 
+class StoredColumn(ID):
+    """A value stored and kept as a per-document column, but not indexed: filters,
+    facets and reindex read the column, so its terms would be written and never read."""
+
+    indexed = False
+
+
 def make_schema() -> Schema:
     text = NewsTokenizer()
     return Schema(
-        # id, file key and hash, story, date and signature are columns: reindex reads what
-        # the index holds from them, without unpacking every stored article
-        id=ID(stored=True, unique=True, sortable=True),
+        # id, file key and hash, source, date, story and signature are columns: reindex
+        # and facets read them without unpacking stored articles
+        id=ID(stored=True, unique=True, sortable=True),  # indexed: an article is found by its id
         title=TEXT(analyzer=text, stored=True),
         body=TEXT(analyzer=text, stored=True),
-        source=ID(stored=True, sortable=True),
+        source=StoredColumn(stored=True, sortable=True),
         source_name=STORED,
         url=STORED,
-        published=ID(stored=True, sortable=True),
+        published=StoredColumn(stored=True, sortable=True),
         authors=STORED,
         actor=STORED,  # the article's actors, as shown; filters and facets read actor_list
         actor_list=COLUMN(VarBytesColumn()),  # the same names, read as a column for facets
         origin=STORED,
         file_key=ID(sortable=True),  # indexed: an update deletes a changed file's articles by it
         file_hash=COLUMN(VarBytesColumn()),
-        story=ID(stored=True, sortable=True),
+        story=StoredColumn(stored=True, sortable=True),
         signature=COLUMN(VarBytesColumn()),
     )
 
