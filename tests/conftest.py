@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from indexer import Index, reindex
+from indexer.actors import ActorExtractor, AliasTable, load_aliases
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -34,6 +35,18 @@ def browser():
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def table() -> AliasTable:
+    """The shipped alias table."""
+    return load_aliases()
+
+
+@pytest.fixture(scope="session")
+def extractor(table: AliasTable) -> ActorExtractor:
+    """An actor extractor over the shipped aliases (shared: it keeps caches, no state)."""
+    return ActorExtractor(table)
 
 
 @pytest.fixture(scope="session")

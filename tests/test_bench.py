@@ -32,3 +32,21 @@ def test_a_benchmark_without_its_corpus_names_the_file_and_exits_2(tmp_path: Pat
     assert done.returncode == 2
     assert f"corpus file '{corpus}' is absent: looked for {tmp_path / corpus}" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_actors_benchmark_scores_the_seeds_without_reuters_and_exits_2(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "bench" / "actors_eval.py"),
+            "--corpora",
+            str(tmp_path),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "reuters21578.jsonl.gz" in done.stderr and "absent" in done.stderr
+    assert "| **all (micro)** |" in done.stdout
