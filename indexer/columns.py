@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -94,19 +95,17 @@ def _actor_matrix(
     Spellings that differ only in accents, case or hyphens are one actor, shown by its
     most used spelling (accented on a tie: "António" over "Antonio").
     """
-    name_ids: dict[str, int] = {}
-    pair_docs: list[int] = []
-    pair_names: list[int] = []
-    for docnum, joined in enumerate(joined_names):
-        if joined and live[docnum]:
-            for name in joined.split(ACTOR_SEPARATOR):
-                pair_docs.append(docnum)
-                pair_names.append(name_ids.setdefault(name, len(name_ids)))
+    is_live = live.tolist()
+    named = [(d, joined) for d, joined in enumerate(joined_names) if joined and is_live[d]]
+    per_doc = [joined.split(ACTOR_SEPARATOR) for _, joined in named]
+    pair_names = list(chain.from_iterable(per_doc))  # (document, name) pairs, by document
+    name_ids = {name: i for i, name in enumerate(dict.fromkeys(pair_names))}
+    names = np.fromiter(map(name_ids.__getitem__, pair_names), np.int64, len(pair_names))
+    docs = np.repeat(np.fromiter((d for d, _ in named), np.int64, len(named)), list(map(len, per_doc)))
     key_ids: dict[str, int] = {}
     key_of_name = np.fromiter(
         (key_ids.setdefault(actor_key(n), len(key_ids)) for n in name_ids), np.int64, len(name_ids)
     )
-    names = np.asarray(pair_names, np.int64)
     uses = np.bincount(names, minlength=len(name_ids))
     best: dict[int, tuple[int, bool, str]] = {}
     for i, name in enumerate(name_ids):
@@ -115,7 +114,6 @@ def _actor_matrix(
         if k not in best or rank[:2] > best[k][:2]:
             best[k] = rank
     keys = key_of_name[names]
-    docs = np.asarray(pair_docs, np.int64)
     order = np.lexsort((docs, keys))
     keys, docs = keys[order], docs[order]
     first = np.ones(len(keys), bool)  # a document names an actor once, whatever the spellings
