@@ -19,7 +19,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 MORE_LIKE_THIS = 5
 MAX_MORE_LIKE_THIS = 20
-STORY_COPIES = 100  # copies listed by default, and at most
+STORY_COPIES = 100  # story copies listed when copies_limit is not given
 MAX_STORY_COPIES = 1000
 
 

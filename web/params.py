@@ -3,7 +3,9 @@
 Parameters: ``q``, ``source`` (repeatable), ``actor`` (repeatable), ``date``
 (repeatable bucket: ``2024``, ``2024-09``, ``2024-09-17``, ``undated``),
 ``from``/``to`` (YYYY-MM-DD), ``sort``, ``match`` (all, any), ``page``, ``size``,
-``all=1`` (do not collapse copies of a story).
+``all=1`` (do not collapse copies of a story). An article's page and JSON also take
+``q`` (the words to mark), ``limit`` (more like this), ``copies_page`` (page) and
+``copies_limit``/``copies_offset`` (JSON): which of its story's copies to list.
 A bad value raises :class:`BadParam` naming the URL parameter (a 400).
 """
 
