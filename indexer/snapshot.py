@@ -32,6 +32,7 @@ class Snapshot:
         self.version = (generation.name, self.reader.version)
         self.aliases: AliasTable = load_aliases(aliases_path).with_learned(meta.learned_aliases)
         self.record = lru_cache(maxsize=4096)(self._record)
+        self._copies = lru_cache(maxsize=256)(self._story_docnums)  # a page asks for the count too
 
     def close(self) -> None:
         self.reader.close()
@@ -92,7 +93,7 @@ class Snapshot:
     def story_copy_count(self, article_id: str) -> int:
         return len(self._copies(article_id))
 
-    def _copies(self, article_id: str) -> np.ndarray:
+    def _story_docnums(self, article_id: str) -> np.ndarray:
         """The document numbers of the story's other live articles, newest first (the
         latest indexed first on a tie, undated last): from the columns, so a story
         carried by thousands of outlets costs only the records of the page shown."""
