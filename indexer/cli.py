@@ -1,4 +1,4 @@
-"""``manage.py`` / ``newsdex``: reindex, search, stats, serve."""
+"""``manage.py`` / ``newsdex``: reindex, search, stats, report, serve."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from indexer import store
 from indexer.index import Index, InvalidRequest
 from indexer.progress import progress_for
 from indexer.reindex import reindex
-from indexer.results import SORTS, SearchResult
+from indexer.results import SORTS, IndexStats, SearchResult
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -62,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     st = sub.add_parser("stats", help="what the index holds")
     st.add_argument("--json", action="store_true")
     st.set_defaults(run=_stats)
+
+    rp = sub.add_parser("report", help="the stats, top actors and sources, articles by period, unread files")
+    rp.add_argument("--top", type=int, default=10, help="actors and sources listed (default: %(default)s)")
+    rp.add_argument("--json", action="store_true")
+    rp.set_defaults(run=_report)
 
     sv = sub.add_parser("serve", help="run the web front end and JSON API")
     sv.add_argument("--host", default="127.0.0.1")
@@ -133,13 +138,45 @@ def _stats(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(stats.to_dict(), indent=2))
         return 0
+    _print_stats(stats)
+    return 0
+
+
+def _print_stats(stats: IndexStats) -> None:
     span = f"{stats.first_date} to {stats.last_date}" if stats.first_date else "no dates"
     print(f"articles:   {stats.articles} ({stats.stories} stories, {stats.undated} undated)")
     print(f"sources:    {stats.sources}")
     print(f"dates:      {span}")
     print(f"index size: {stats.size_bytes / 1e6:.1f} MB")
     print(f"generation: {stats.generation}, built {stats.built_at}")
+
+
+def _report(args: argparse.Namespace) -> int:
+    with Index.open(args.data) as index:
+        report = index.report(args.top)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+        return 0
+    _print_stats(report.stats)
+    print(f"corpus:     {', '.join(report.corpus)} ({report.learned_acronyms} acronyms learned)")
+    _print_counts("top sources", report.top_sources)
+    _print_counts("top actors", report.top_actors)
+    _print_counts("articles by date", report.periods)
+    if report.problems:
+        files = len({p.path for p in report.problems})
+        print(f"\nnot read ({len(report.problems)} problems in {files} files; fix them and reindex):")
+        for problem in report.problems:
+            print(f"  {problem}")
+    else:
+        print("\nevery file of the corpus was read")
     return 0
+
+
+def _print_counts(heading: str, counts: Sequence[tuple[str, int]]) -> None:
+    print(f"\n{heading}:" + ("" if counts else " none"))
+    width = max((len(label) for label, _ in counts), default=0)
+    for label, count in counts:
+        print(f"  {label:<{width}}  {count:>7,}")
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from indexer import query, snippets, store
+from indexer.article import Problem
 from indexer.reindex import USER_ALIASES
 from indexer.results import (
     MATCHES,
@@ -27,6 +28,7 @@ from indexer.results import (
     ArticleRecord,
     Facet,
     Hit,
+    IndexReport,
     IndexStats,
     SearchRequest,
     SearchResult,
@@ -203,6 +205,26 @@ class Index:
                 schema_version=snap.meta.schema_version,
                 top_sources=tuple(counts[:20]),
             )
+
+
+    def report(self, top: int = 10) -> IndexReport:
+        """The stats, the ``top`` actors, articles by period, the corpus, and what the
+        reindexes could not read."""
+        if not isinstance(top, int) or top < 1:
+            raise InvalidRequest("top", "must be a whole number ≥ 1")
+        with self._newest() as snap:
+            meta = snap.meta
+        every = SearchRequest(q="", page_size=1, snippets=False, collapse=False, facet_size=top)
+        facets = self.search(every).facets
+        return IndexReport(
+            stats=self.stats(),
+            top_sources=tuple((v.label, v.count) for v in facets["source"].values),
+            top_actors=tuple((v.label, v.count) for v in facets["actor"].values),
+            periods=tuple((v.value, v.count) for v in self.facet("date", every).values if v.count),
+            corpus=tuple(meta.roots),
+            learned_acronyms=len(meta.learned_aliases),
+            problems=tuple(Problem(*row) for rows in meta.file_problems.values() for row in rows),
+        )
 
 
 def _tuples(params: dict[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from indexer.article import Problem
+
 Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[str, ...] = ("relevance", "newest", "oldest")
 Match = Literal["all", "any"]
@@ -126,6 +128,23 @@ class IndexStats:
     built_at: str
     schema_version: int
     top_sources: tuple[tuple[str, int], ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    """What the index holds and how its corpus was read (``manage.py report``)."""
+
+    stats: IndexStats
+    top_sources: tuple[tuple[str, int], ...]  # (outlet, articles), most first
+    top_actors: tuple[tuple[str, int], ...]  # (actor, articles), most first
+    periods: tuple[tuple[str, int], ...]  # ("2024-09", articles): the date facet's years,
+    # months or days (by the span of the dates), oldest first, "undated" last; none empty
+    corpus: tuple[str, ...]  # the folders and files the last reindex read
+    learned_acronyms: int  # acronym definitions learned from the corpus
+    problems: tuple[Problem, ...]  # what the reindexes could not read, file by file
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(asdict(self))

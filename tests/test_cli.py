@@ -1,4 +1,4 @@
-"""manage.py as a person uses it: reindex, search, stats, and clear errors."""
+"""manage.py as a person uses it: reindex, search, stats, report, and clear errors."""
 
 from __future__ import annotations
 
@@ -49,6 +49,33 @@ def test_stats(seeds_data):
     stats = json.loads(manage("stats", "--json", data=seeds_data).stdout)
     assert stats["articles"] == 5 and stats["sources"] == 3
     assert stats["first_date"] == "2024-09-17"
+
+
+def test_report_shows_what_the_index_holds_and_what_it_could_not_read(corpus, tmp_path):
+    (corpus / "feed.jsonl").write_text('{"id": "ok", "title": "Calm", "body": "Bamako was calm."}\n{nope\n', "utf-8")
+    data = tmp_path / "data"
+    assert manage("reindex", "--quiet", str(corpus), data=data).returncode == 0
+
+    text = manage("report", "--top", "3", data=data)
+    assert text.returncode == 0, text.stderr
+    assert "articles:   6 (6 stories, 5 undated)" in text.stdout
+    assert f"corpus:     {corpus}" in text.stdout
+    top_actors = text.stdout.split("top actors:\n")[1].split("\n\n")[0].splitlines()
+    assert len(top_actors) == 3
+    assert "not read (1 problems in 1 files; fix them and reindex):\n  feed.jsonl:2: invalid JSON" in text.stdout
+
+    report = json.loads(manage("report", "--json", data=data).stdout)
+    assert report["stats"]["articles"] == 6
+    assert dict(map(tuple, report["top_actors"]))["JNIM"] >= 2
+    assert report["periods"] == [["2024-09-17", 1], ["undated", 5]]
+    assert report["problems"] == [{"path": "feed.jsonl", "reason": report["problems"][0]["reason"], "line": 2}]
+
+    (corpus / "feed.jsonl").write_text('{"id": "ok", "title": "Calm", "body": "Bamako was calm."}\n', "utf-8")
+    assert manage("reindex", "--quiet", data=data).returncode == 0
+    assert "every file of the corpus was read" in manage("report", data=data).stdout
+
+    bad = manage("report", "--top", "0", data=data)
+    assert bad.returncode == 2 and "top: must be a whole number" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_search_without_an_index_says_what_to_do(tmp_path):
