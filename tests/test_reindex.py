@@ -153,6 +153,9 @@ def test_an_empty_corpus_makes_an_empty_index_that_searches_answer(tmp_path):
         for q in ("mali", '"military junta"', "bomb*", "Guteres~", ""):
             result = index.search(q)
             assert result.total == 0 and result.hits == ()
+        assert index.stats().generation == f"{report.generation}.1"  # its commit, though no segment
+    # one snapshot served every search: its facet columns were saved once, under that commit
+    assert [p.name for p in (tmp_path / "data" / report.generation).glob("columns-*")] == ["columns-v1-1.npz"]
 
 
 def test_a_lock_left_by_a_dead_process_is_recovered(corpus, tmp_path):

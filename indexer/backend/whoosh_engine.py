@@ -145,7 +145,8 @@ class WhooshIndex:
         return WhooshIndex.open, (Path(self._ix.storage.folder),)
 
     def reader(self) -> WhooshReader:
-        return WhooshReader(self._ix.searcher(), Path(self._ix.storage.folder))
+        version = self.version()  # (before opening: a commit in between makes it stale, not wrong)
+        return WhooshReader(self._ix.searcher(), Path(self._ix.storage.folder), version)
 
 
 class WhooshWriter:
@@ -185,9 +186,10 @@ class WhooshWriter:
 class WhooshReader:
     """A point-in-time view of the index: match, read stored fields and columns."""
 
-    def __init__(self, searcher: Any, folder: Path) -> None:
+    def __init__(self, searcher: Any, folder: Path, version: int) -> None:
         self._s = searcher
         self._r = searcher.reader()
+        self._version = version
         self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._leaves = [
             (leaf, offset, _postings_file(folder, leaf)) for leaf, offset in self._r.leaf_readers()
@@ -196,7 +198,8 @@ class WhooshReader:
     @property
     def version(self) -> int:
         """The commit this reader sees (:meth:`WhooshIndex.version` when it was opened)."""
-        return self._r.generation()
+        seen = self._r.generation()  # None for an index without documents
+        return self._version if seen is None else seen
 
     def close(self) -> None:
         for _leaf, _offset, flat in self._leaves:
