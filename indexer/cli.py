@@ -149,6 +149,8 @@ def _print_stats(stats: IndexStats) -> None:
     print(f"dates:      {span}")
     print(f"index size: {stats.size_bytes / 1e6:.1f} MB")
     print(f"generation: {stats.generation}, built {stats.built_at}")
+    if stats.unread_files:
+        print(f"not read:   {_count(stats.unread_files, 'file')}, in part or whole ('report' says why)")
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -164,12 +166,16 @@ def _report(args: argparse.Namespace) -> int:
     _print_counts("articles by date", report.periods)
     if report.problems:
         files = len({p.path for p in report.problems})
-        print(f"\nnot read ({len(report.problems)} problems in {files} files; fix them and reindex):")
+        print(f"\nnot read ({_count(len(report.problems), 'problem')} in {_count(files, 'file')}; fix them and reindex):")
         for problem in report.problems:
             print(f"  {problem}")
     else:
         print("\nevery file of the corpus was read")
     return 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _print_counts(heading: str, counts: Sequence[tuple[str, int]]) -> None:

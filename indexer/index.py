@@ -204,6 +204,7 @@ class Index:
                 built_at=snap.meta.updated_at,
                 schema_version=snap.meta.schema_version,
                 top_sources=tuple(counts[:20]),
+                unread_files=len(snap.meta.file_problems),
             )
 
 

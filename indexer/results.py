@@ -128,6 +128,7 @@ class IndexStats:
     built_at: str
     schema_version: int
     top_sources: tuple[tuple[str, int], ...] = field(default=())
+    unread_files: int = 0  # corpus files the reindexes could not read whole (Index.report lists why)
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(asdict(self))

@@ -186,7 +186,7 @@ def test_stats(client, seeds_index):
     assert body["articles"] == 5 and body["sources"] == 3
     assert body["first_date"] == "2024-09-17"
     assert body["generation"] == seeds_index.stats().generation
-    assert body["built_at"]
+    assert body["built_at"] and body["unread_files"] == 0
 
 
 def test_method_not_allowed_is_json(client):

@@ -62,7 +62,8 @@ def test_report_shows_what_the_index_holds_and_what_it_could_not_read(corpus, tm
     assert f"corpus:     {corpus}" in text.stdout
     top_actors = text.stdout.split("top actors:\n")[1].split("\n\n")[0].splitlines()
     assert len(top_actors) == 3
-    assert "not read (1 problems in 1 files; fix them and reindex):\n  feed.jsonl:2: invalid JSON" in text.stdout
+    assert "not read:   1 file, in part or whole ('report' says why)" in text.stdout
+    assert "not read (1 problem in 1 file; fix them and reindex):\n  feed.jsonl:2: invalid JSON" in text.stdout
 
     report = json.loads(manage("report", "--json", data=data).stdout)
     assert report["stats"]["articles"] == 6
@@ -72,7 +73,8 @@ def test_report_shows_what_the_index_holds_and_what_it_could_not_read(corpus, tm
 
     (corpus / "feed.jsonl").write_text('{"id": "ok", "title": "Calm", "body": "Bamako was calm."}\n', "utf-8")
     assert manage("reindex", "--quiet", data=data).returncode == 0
-    assert "every file of the corpus was read" in manage("report", data=data).stdout
+    text = manage("report", data=data).stdout
+    assert "every file of the corpus was read" in text and "not read:" not in text
 
     bad = manage("report", "--top", "0", data=data)
     assert bad.returncode == 2 and "top: must be a whole number" in bad.stderr and "Traceback" not in bad.stderr

@@ -269,6 +269,16 @@ def test_about_page(client, seeds_index):
     assert stats.generation in html and ">5</dd>" in html
     assert "17 Sep 2024 – 17 Sep 2024" in html
     assert "Gambiaj.com" in html
+    assert "Not read" not in html
+
+
+def test_about_page_counts_the_files_the_reindex_could_not_read(corpus, tmp_path):
+    (corpus / "broken.json").write_text("{nope", "utf-8")
+    (corpus / "feed.jsonl").write_text('{"id": "ok", "body": "Bamako was calm."}\n[1]\n', "utf-8")
+    reindex([corpus], tmp_path / "data")
+    html = page(create_app(tmp_path / "data").test_client(), "/about")
+    assert "<dt>Not read</dt><dd>2 corpus files, in part or whole" in html
+    assert "broken.json" not in html  # which files, and why, is for the server's owner
 
 
 # --- errors, no index, new generations ----------------------------------------------
