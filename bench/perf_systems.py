@@ -32,14 +32,10 @@ def peer_facets(rec: dict) -> dict[str, list[str]]:
     return {"place": list(rec.get("places") or []), "topic": list(topics), "month": [month] if month else []}
 
 
-
-
 def _cpu_s() -> float:
     """CPU seconds of this process and of the children it has waited for (worker pools)."""
     t = os.times()
     return t.user + t.system + t.children_user + t.children_system
-
-
 
 
 _CPU_START = 0.0
@@ -213,6 +209,7 @@ def run_whoosh(job: dict, work: Path) -> dict:
     out = _timed_queries(job, one)
     searcher.close()
     return dict(out, index_s=index_s, open_s=open_s, indexed=n, size_bytes=corpora.dir_size(folder), **done)
+
 
 RUNNERS = {"newsdex": run_newsdex, "fts5": run_fts5, "whoosh": run_whoosh}
 

@@ -207,7 +207,6 @@ class Index:
                 unread_files=len(snap.meta.file_problems),
             )
 
-
     def report(self, top: int = 10) -> IndexReport:
         """The stats, the ``top`` actors, articles by period, the corpus, and what the
         reindexes could not read."""

@@ -338,7 +338,6 @@ def _words(text: str, name: str | None, phrase: bool) -> Node | None:
     return Word(text, name)
 
 
-
 def any_word(node: Node) -> Node:
     """The query with its top-level words ORed (NOT, fields and dates stay required);
     each side of a top-level OR is loosened the same way."""

@@ -157,7 +157,6 @@ def _brief(snap: Snapshot, r: _Ranked, i: int) -> Hit:
     )
 
 
-
 MLT_TERMS = 12
 
 

@@ -25,7 +25,6 @@ FURNITURE = [
 ]
 
 
-
 @pytest.mark.parametrize("name", SEED_NAMES)
 def test_seed_body_has_no_page_furniture(name: str) -> None:
     body = read_one(SEEDS / name).body

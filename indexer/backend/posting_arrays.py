@@ -62,7 +62,6 @@ def field_postings(terms: Sequence[str]) -> FieldPostings:
     )
 
 
-
 @lru_cache(maxsize=1 << 16)
 def _one_position(position: int) -> bytes:
     """The Positions value of a term that occurs once (most terms of a document)."""

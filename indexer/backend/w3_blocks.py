@@ -151,7 +151,6 @@ class _TermBlocks:
         self._blocks.append(b"".join(out))
         self._infos.append(_TERMINFO(False, total_weight, end - start, min_len, max_len, max_weight, docs[start], docs[end - 1]))
 
-
     def _write_one(self, term: bytes, chunk: _Chunk, i: int) -> None:
         """``write`` for a term with one posting (most terms): the same block, made directly."""
         doc, w = chunk.docs[i], chunk.weights[i]
