@@ -228,6 +228,8 @@ def test_a_story_carried_widely_lists_a_few_outlets_and_links_to_all(hostile_cli
     html = page(hostile_client, "/articles/wire-copy")
     section = html[html.index("Other outlets with this story") : html.index("More like this")]
     assert "/articles/003_bb0a0735def43244" in section
+    section = page(hostile_client, "/articles/wire-copy?copies_page=2").split('id="copies-heading"')[1]
+    assert "There is only one page of copies: " in section and "Newer" not in section
 
 
 def test_an_article_page_lists_the_copies_of_its_story_a_page_at_a_time(wide_story_data):
@@ -245,7 +247,7 @@ def test_an_article_page_lists_the_copies_of_its_story_a_page_at_a_time(wide_sto
     assert 'href="/articles/wide-00?q=bamako&amp;copies_page=2#copies-heading">' in section
 
     section = page(client, "/articles/wide-00?copies_page=9").split('id="copies-heading"')[1]
-    assert "There are only 3 pages of copies." in section
+    assert 'There are only 3 pages of copies: <a href="/articles/wide-00#copies-heading">the first</a>.' in section
     assert 'href="/articles/wide-00?copies_page=3#copies-heading">' in section  # newer: the last page
     html = page(client, "/articles/wide-00?copies_page=0", status=400)
     assert "copies_page" in html
