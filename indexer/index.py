@@ -220,7 +220,7 @@ class Index:
             stats=self.stats(),
             top_sources=tuple((v.label, v.count) for v in facets["source"].values),
             top_actors=tuple((v.label, v.count) for v in facets["actor"].values),
-            periods=tuple((v.value, v.count) for v in self.facet("date", every).values if v.count),
+            periods=tuple((v.value, v.count) for v in facets["date"].values if v.count),  # (all: not cut by size)
             corpus=tuple(meta.roots),
             learned_acronyms=len(meta.learned_aliases),
             problems=tuple(Problem(*row) for rows in meta.file_problems.values() for row in rows),
