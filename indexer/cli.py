@@ -161,7 +161,7 @@ def _report(args: argparse.Namespace) -> int:
         return 0
     _print_stats(report.stats)
     print(f"corpus:     {', '.join(report.corpus)} ({report.learned_acronyms} acronyms learned)")
-    _print_counts("top sources", report.top_sources)
+    _print_counts("top sources", report.stats.top_sources)
     _print_counts("top actors", report.top_actors)
     _print_counts("articles by date", report.periods)
     if report.problems:

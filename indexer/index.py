@@ -181,7 +181,10 @@ class Index:
         """``text`` escaped, with the words ``q`` looks for in ``<mark>`` (sanitised HTML)."""
         return snippets.highlight(text, snippets.marker_for(query.parse(q).node))
 
-    def stats(self) -> IndexStats:
+    def stats(self, top_sources: int = 20) -> IndexStats:
+        """What the index holds, with its ``top_sources`` largest sources."""
+        if not isinstance(top_sources, int) or top_sources < 0:
+            raise InvalidRequest("top_sources", "must be a whole number ≥ 0")
         with self._newest() as snap:
             cols = snap.columns
             live = cols.live
@@ -203,13 +206,13 @@ class Index:
                 generation=f"{snap.generation.name}.{snap.version[1]}",
                 built_at=snap.meta.updated_at,
                 schema_version=snap.meta.schema_version,
-                top_sources=tuple(counts[:20]),
+                top_sources=tuple(counts[:top_sources]),
                 unread_files=len(snap.meta.file_problems),
             )
 
     def report(self, top: int = 10) -> IndexReport:
-        """The stats, the ``top`` actors, articles by period, the corpus, and what the
-        reindexes could not read."""
+        """The stats (with the ``top`` sources), the ``top`` actors, articles by period, the
+        corpus, and what the reindexes could not read."""
         if not isinstance(top, int) or top < 1:
             raise InvalidRequest("top", "must be a whole number ≥ 1")
         with self._newest() as snap:
@@ -217,8 +220,7 @@ class Index:
         every = SearchRequest(q="", page_size=1, snippets=False, collapse=False, facet_size=top)
         facets = self.search(every).facets
         return IndexReport(
-            stats=self.stats(),
-            top_sources=tuple((v.label, v.count) for v in facets["source"].values),
+            stats=self.stats(top_sources=top),
             top_actors=tuple((v.label, v.count) for v in facets["actor"].values),
             periods=tuple((v.value, v.count) for v in facets["date"].values if v.count),  # (all: not cut by size)
             corpus=tuple(meta.roots),

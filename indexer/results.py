@@ -138,8 +138,7 @@ class IndexStats:
 class IndexReport:
     """What the index holds and how its corpus was read (``manage.py report``)."""
 
-    stats: IndexStats
-    top_sources: tuple[tuple[str, int], ...]  # (outlet, articles), most first
+    stats: IndexStats  # its top_sources as many as top_actors
     top_actors: tuple[tuple[str, int], ...]  # (actor, articles), most first
     periods: tuple[tuple[str, int], ...]  # ("2024-09", articles): the date facet's years,
     # months or days (by the span of the dates), oldest first, "undated" last; none empty

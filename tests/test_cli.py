@@ -60,13 +60,14 @@ def test_report_shows_what_the_index_holds_and_what_it_could_not_read(corpus, tm
     assert text.returncode == 0, text.stderr
     assert "articles:   6 (6 stories, 5 undated)" in text.stdout
     assert f"corpus:     {corpus}" in text.stdout
+    top_sources = text.stdout.split("top sources:\n")[1].split("\n\n")[0].splitlines()
     top_actors = text.stdout.split("top actors:\n")[1].split("\n\n")[0].splitlines()
-    assert len(top_actors) == 3
+    assert len(top_sources) == 3 and len(top_actors) == 3
     assert "not read:   1 file, in part or whole ('report' says why)" in text.stdout
     assert "not read (1 problem in 1 file; fix them and reindex):\n  feed.jsonl:2: invalid JSON" in text.stdout
 
     report = json.loads(manage("report", "--json", data=data).stdout)
-    assert report["stats"]["articles"] == 6
+    assert report["stats"]["articles"] == 6 and len(report["stats"]["top_sources"]) == 3
     assert dict(map(tuple, report["top_actors"]))["JNIM"] >= 2
     assert report["periods"] == [["2024-09-17", 1], ["undated", 5]]
     assert report["problems"] == [{"path": "feed.jsonl", "reason": report["problems"][0]["reason"], "line": 2}]

@@ -2,6 +2,8 @@
 
 import pytest
 
+from indexer import InvalidRequest
+
 
 def ids(result):
     return sorted(h.id for h in result.hits)
@@ -67,3 +69,12 @@ def test_articles_show_the_corpus_spelling_of_an_actor(seeds_index):
     for article_id in ("002_f906829c3a93a056", "004_04d21494b0b19014"):
         actors = seeds_index.article(article_id).actors
         assert "António Guterres" in actors and "Antonio Guterres" not in actors
+
+
+def test_stats_name_as_many_top_sources_as_asked(seeds_index):
+    assert len(seeds_index.stats().top_sources) == 3
+    assert seeds_index.stats(top_sources=1).top_sources == seeds_index.stats().top_sources[:1]
+    with pytest.raises(InvalidRequest, match="top_sources"):
+        seeds_index.stats(top_sources=-1)
+    with pytest.raises(InvalidRequest, match="top"):
+        seeds_index.report(top=0)
