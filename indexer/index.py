@@ -65,6 +65,7 @@ class Index:
         self._lock = threading.RLock()  # held by each search, and to switch snapshots
         self._opening = threading.Lock()  # one new snapshot opened at a time
         self._snap: Snapshot | None = None
+        self._pins = threading.local()  # pinned() blocks open in each thread
         self.refresh()
 
     @classmethod
@@ -130,9 +131,23 @@ class Index:
         return True
 
     @contextmanager
+    def pinned(self) -> Iterator[Index]:
+        """This index held at one commit for a block: every call in it sees the same
+        version, as one page that reads an article, its copies and their count must.
+        A commit made meanwhile is seen after the block; other threads' calls wait."""
+        with self._newest():
+            self._pins.depth = getattr(self._pins, "depth", 0) + 1
+            try:
+                yield self
+            finally:
+                self._pins.depth -= 1
+
+    @contextmanager
     def _newest(self) -> Iterator[Snapshot]:
-        """The newest snapshot, held for one call (searches run one at a time)."""
-        self.refresh(wait=False)
+        """The newest snapshot (the pinned one in a :meth:`pinned` block), held for one
+        call (searches run one at a time)."""
+        if not getattr(self._pins, "depth", 0):
+            self.refresh(wait=False)
         with self._lock:
             yield self.snapshot
 
@@ -186,47 +201,50 @@ class Index:
         if not isinstance(top_sources, int) or top_sources < 0:
             raise InvalidRequest("top_sources", "must be a whole number ≥ 0")
         with self._newest() as snap:
-            cols = snap.columns
-            live = cols.live
-            dated = cols.day[live & (cols.day > 0)]
-            sources = cols.source[live & (cols.source >= 0)]
-            per_source = np.bincount(sources, minlength=len(cols.sources))
-            counts = sorted(
-                ((snap.source_label(key), int(c)) for key, c in zip(cols.sources, per_source) if c),
-                key=lambda kv: -kv[1],
-            )
-            return IndexStats(
-                articles=int(live.sum()),
-                sources=len(counts),
-                stories=len(set(cols.story[live].tolist())),
-                first_date=dt.date.fromordinal(int(dated.min())) if len(dated) else None,
-                last_date=dt.date.fromordinal(int(dated.max())) if len(dated) else None,
-                undated=int((live & (cols.day == 0)).sum()),
-                size_bytes=snap.engine.size_bytes(),
-                generation=f"{snap.generation.name}.{snap.version[1]}",
-                built_at=snap.meta.updated_at,
-                schema_version=snap.meta.schema_version,
-                top_sources=tuple(counts[:top_sources]),
-                unread_files=len(snap.meta.file_problems),
-            )
+            return _stats(snap, top_sources)
 
     def report(self, top: int = 10) -> IndexReport:
         """The stats (with the ``top`` sources), the ``top`` actors, articles by period, the
         corpus, and what the reindexes could not read."""
         if not isinstance(top, int) or top < 1:
             raise InvalidRequest("top", "must be a whole number ≥ 1")
-        with self._newest() as snap:
-            meta = snap.meta
         every = SearchRequest(q="", page_size=1, snippets=False, collapse=False, facet_size=top)
-        facets = self.search(every).facets
+        with self._newest() as snap:  # one snapshot for all of it
+            meta, stats, facets = snap.meta, _stats(snap, top), run_search(snap, every).facets
         return IndexReport(
-            stats=self.stats(top_sources=top),
+            stats=stats,
             top_actors=tuple((v.label, v.count) for v in facets["actor"].values),
             periods=tuple((v.value, v.count) for v in facets["date"].values if v.count),  # (all: not cut by size)
             corpus=tuple(meta.roots),
             learned_acronyms=len(meta.learned_aliases),
             problems=tuple(Problem(*row) for rows in meta.file_problems.values() for row in rows),
         )
+
+
+def _stats(snap: Snapshot, top_sources: int) -> IndexStats:
+    cols = snap.columns
+    live = cols.live
+    dated = cols.day[live & (cols.day > 0)]
+    sources = cols.source[live & (cols.source >= 0)]
+    per_source = np.bincount(sources, minlength=len(cols.sources))
+    counts = sorted(
+        ((snap.source_label(key), int(c)) for key, c in zip(cols.sources, per_source) if c),
+        key=lambda kv: -kv[1],
+    )
+    return IndexStats(
+        articles=int(live.sum()),
+        sources=len(counts),
+        stories=len(set(cols.story[live].tolist())),
+        first_date=dt.date.fromordinal(int(dated.min())) if len(dated) else None,
+        last_date=dt.date.fromordinal(int(dated.max())) if len(dated) else None,
+        undated=int((live & (cols.day == 0)).sum()),
+        size_bytes=snap.engine.size_bytes(),
+        generation=f"{snap.generation.name}.{snap.version[1]}",
+        built_at=snap.meta.updated_at,
+        schema_version=snap.meta.schema_version,
+        top_sources=tuple(counts[:top_sources]),
+        unread_files=len(snap.meta.file_problems),
+    )
 
 
 def _tuples(params: dict[str, Any]) -> dict[str, Any]:

@@ -75,6 +75,18 @@ def test_full_rebuild_switches_while_a_reader_holds_the_old_index(corpus, tmp_pa
     assert search_ids(data, "Guterres")[-1] == "extra"
 
 
+def test_a_pinned_index_answers_from_one_version_until_the_block_ends(corpus, tmp_path):
+    data = tmp_path / "data"
+    reindex([corpus], data)
+    with Index.open(data) as index:
+        with index.pinned() as pinned:
+            write_article(corpus, "extra.json", "Guterres speaks", "Guterres spoke again.")
+            reindex([corpus], data)  # an incremental commit while the block runs
+            assert pinned.search("Guterres").total == 2
+            assert pinned.stats().articles == pinned.report().stats.articles == 5
+        assert index.search("Guterres").total == 3 and index.stats().articles == 6
+
+
 def test_an_index_is_opened_warm_and_switches_only_to_a_warm_generation(corpus, tmp_path):
     """What every search needs of a generation (facet columns, length norms) is built when
     it is opened, not by the first search that comes after."""

@@ -39,14 +39,14 @@ def search():  # type: ignore[no-untyped-def]
 def article(article_id: str):  # type: ignore[no-untyped-def]
     limit = params.limit(request.args, MORE_LIKE_THIS, MAX_MORE_LIKE_THIS)
     copies_limit, copies_offset = params.copies_window(request.args, STORY_COPIES, MAX_STORY_COPIES)
-    index = get_index()
-    record = index.article(article_id)
-    if record is None:
-        abort(404)
-    body = record.to_dict()
-    body["story_copies"] = [_brief(c) for c in index.story_copies(article_id, copies_limit, copies_offset)]
-    body["story_copy_count"] = count = index.story_copy_count(article_id)
-    body["more_like_this"] = [_brief(h) for h in index.more_like_this(article_id, limit)]
+    with get_index().pinned() as index:  # the article, its copies and their count: one version
+        record = index.article(article_id)
+        if record is None:
+            abort(404)
+        body = record.to_dict()
+        body["story_copies"] = [_brief(c) for c in index.story_copies(article_id, copies_limit, copies_offset)]
+        body["story_copy_count"] = count = index.story_copy_count(article_id)
+        body["more_like_this"] = [_brief(h) for h in index.more_like_this(article_id, limit)]
     body["links"] = {"html": url_for("pages.article", article_id=record.id, _external=True)}
     if copies_offset + copies_limit < count:
         body["links"]["more_story_copies"] = url_for(

@@ -46,11 +46,13 @@ def search():  # type: ignore[no-untyped-def]
 def article(article_id: str):  # type: ignore[no-untyped-def]
     q = params.article_query(request.args)
     copies_page = params.copies_page(request.args)
-    index = get_index()
-    record = index.article(article_id)
-    if record is None:
-        abort(404)
-    copy_count = index.story_copy_count(article_id)
+    with get_index().pinned() as index:  # the article, its copies and their count: one version
+        record = index.article(article_id)
+        if record is None:
+            abort(404)
+        copy_count = index.story_copy_count(article_id)
+        copies = index.story_copies(article_id, COPIES_PER_PAGE, (copies_page - 1) * COPIES_PER_PAGE)
+        similar = index.more_like_this(article_id, MORE_LIKE_THIS)
     if q:
         title = Markup(Index.mark(record.title, q))
         body = [Markup(Index.mark(p, q)) for p in paragraphs(record.body)]
@@ -63,9 +65,9 @@ def article(article_id: str):  # type: ignore[no-untyped-def]
         query=q,
         title_html=title,
         body=body,
-        copies=index.story_copies(article_id, COPIES_PER_PAGE, (copies_page - 1) * COPIES_PER_PAGE),
+        copies=copies,
         copies_nav=_copies_nav(copies_page, copy_count),
-        similar=index.more_like_this(article_id, MORE_LIKE_THIS),
+        similar=similar,
         back=params.SearchState(q=q) if q else None,
     )
 
