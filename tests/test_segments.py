@@ -10,6 +10,7 @@ as its own.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from pathlib import Path
 
@@ -33,30 +34,41 @@ def _articles(n: int, seed: int = 7) -> list[Article]:
     for i in range(n):
         body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 60)))
         title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 6)))
-        out.append(Article(f"a{i:04d}", title, body, source=f"s{i % 3}.com", origin=f"{i}.txt"))
+        published = dt.date(2024, 1, 1 + i % 28) if i % 4 else None  # (some without: gaps in the column)
+        out.append(Article(f"a{i:04d}", title, body, source=f"s{i % 3}.com", published=published, origin=f"{i}.txt"))
     return out
 
 
 def _document(a: Article, i: int) -> Document:
     actors = tuple(sorted({w for w in a.title.split() if w[0].isupper()}))
     analysed = {"title": field_postings(analysis.terms(a.title)), "body": field_postings(analysis.terms(a.body))}
-    return Document(a, actors, f"story{i // 2}", f"/corpus/{i % 40}.txt", "h", b"", analysed)
+    signature = bytes([i % 256]) * 8 if i % 5 else b""
+    return Document(a, actors, f"story{i // 2}", f"/corpus/{i % 40}.txt", "h", signature, analysed)
 
 
-def _index_with_whoosh(path: Path, docs: list[Document]) -> None:
+def _index_with_whoosh(path: Path, docs: list[Document], commits: int = 1) -> None:
+    """``docs`` in ``commits`` commits of Whoosh's own writer (small segments are merged)."""
     path.mkdir()
     ix = whoosh_index.create_in(str(path), make_schema(), indexname=INDEX_NAME)
-    writer = ix.writer()
-    for doc in docs:
-        writer.add_document(**doc.fields())
-    writer.commit()
+    for part in _parts(docs, commits):
+        writer = ix.writer()
+        for doc in part:
+            writer.add_document(**doc.fields())
+        writer.commit()
 
 
-def _index_with_newsdex(path: Path, docs: list[Document]) -> None:
-    writer = WhooshIndex.create(path).writer()
-    for doc in docs:
-        writer.add(doc)
-    writer.commit()
+def _index_with_newsdex(path: Path, docs: list[Document], commits: int = 1) -> None:
+    engine = WhooshIndex.create(path)
+    for part in _parts(docs, commits):
+        writer = engine.writer()
+        for doc in part:
+            writer.add(doc)
+        writer.commit()
+
+
+def _parts(docs: list[Document], n: int) -> list[list[Document]]:
+    size = -(-len(docs) // n)
+    return [docs[i : i + size] for i in range(0, len(docs), size)]
 
 
 def _contents(path: Path) -> dict:
@@ -76,8 +88,11 @@ def _contents(path: Path) -> dict:
             terms[field, term] = (stats, items)
         stored = [s.stored_fields(d) for d in range(s.doc_count_all())]
         lengths = {f: [r.doc_field_length(d, f) for d in range(s.doc_count_all())] for f in ("title", "body")}
-        columns = list(r.column_reader("actor_list"))
+        columns = {f: list(r.column_reader(f)) for f in COLUMNS if r.has_column(f)}
     return {"terms": terms, "stored": stored, "lengths": lengths, "columns": columns}
+
+
+COLUMNS = ("id", "source", "published", "story", "file_key", "file_hash", "signature", "actor_list")
 
 
 @pytest.mark.parametrize(
@@ -93,7 +108,19 @@ def test_bulk_segments_hold_exactly_what_whoosh_writes(tmp_path: Path, monkeypat
     assert ours["terms"].keys() == theirs["terms"].keys()
     for key in theirs["terms"]:
         assert ours["terms"][key] == theirs["terms"][key], key
+    assert n == 1 or ours["columns"].keys() == set(COLUMNS)  # (the one document has no date)
     assert ours == theirs
+
+
+def test_segments_merged_into_a_commit_hold_what_whoosh_merges(tmp_path: Path) -> None:
+    """Each commit merges the small segments before it into its own: their documents come
+    after the commit's new ones, in every column, length and stored field."""
+    docs = [_document(a, i) for i, a in enumerate(_articles(60))]
+    _index_with_whoosh(tmp_path / "whoosh", docs, commits=12)  # 5 documents each: small
+    _index_with_newsdex(tmp_path / "newsdex", docs, commits=12)
+    ours = _contents(tmp_path / "newsdex")
+    assert [s["id"] for s in ours["stored"]] != [d.article.id for d in docs]  # merged, so reordered
+    assert ours == _contents(tmp_path / "whoosh")
 
 
 def test_whoosh_phrase_matching_reads_bulk_positions(tmp_path: Path) -> None:

@@ -12,7 +12,10 @@ flat arrays beside the segment (:mod:`.postings_file`), which is what matching
 reads.
 
 Other fields (ids, keys, dates) and the postings of segments merged in go
-through Whoosh's usual per-field code into the same arrays.
+through Whoosh's usual per-field code into the same arrays. The documents' column
+values (ids, sources, dates, stories, actors, field lengths) are kept in lists
+and written a column at a time with the segment, as Whoosh would have written
+them a value at a time.
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import ID
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from indexer.backend import postings_file
@@ -61,6 +66,56 @@ class _PostingBuffer:
         self.fields.clear()
 
 
+class _ColumnBuffer:
+    """Stands in for the per-document writer's column writes: keeps each column's values
+    in lists, written a column at a time when the segment is (Whoosh writes each value
+    with a few calls of its own, and a document has nine)."""
+
+    def __init__(self) -> None:
+        self._columns: dict[str, tuple[Any, list[int], list[Any]]] = {}
+
+    def add(self, values: list[tuple[str, Any, Any]], docnum: int) -> None:
+        """One document's (field, column type, value) triples."""
+        columns = self._columns
+        for name, column, value in values:
+            entry = columns.get(name)
+            if entry is None:
+                entry = columns[name] = (column, [], [])
+            entry[1].append(docnum)
+            entry[2].append(value)
+
+    def write(self, pdw: Any) -> None:
+        """Write the values kept so far into ``pdw``'s columns, and forget them."""
+        for name, (column, docnums, values) in self._columns.items():
+            if not pdw._has_column(name):
+                pdw._create_column(name, column)
+            _add_all(pdw._get_column(name), docnums, values)
+        self._columns.clear()
+
+
+def _add_all(writer: Any, docnums: list[int], values: list[Any]) -> None:
+    """``writer.add(d, v)`` for each document number (increasing) and value, made as
+    one write for the two column types this schema uses."""
+    start, end = writer._count, docnums[-1] + 1
+    if type(writer) is VarBytesColumn.Writer:
+        lengths = np.zeros(end - start, np.int64)
+        lengths[np.asarray(docnums) - start] = np.fromiter(map(len, values), np.int64, len(values))
+        writer._dbfile.write(b"".join(values))
+        writer._lengths.extend(lengths.tolist())
+        writer._offsets.extend((writer._offset_base + np.cumsum(lengths) - lengths).tolist())
+        writer._offset_base += int(lengths.sum())
+    elif type(writer) is NumericColumn.Writer and writer._fixedlen == 1 and writer._default == 0:
+        row = bytearray(end - start)  # zeros: the default, which Whoosh writes for gaps
+        for d, v in zip(docnums, values):
+            row[d - start] = v
+        writer._dbfile.write(bytes(row))
+    else:
+        for d, v in zip(docnums, values):
+            writer.add(d, v)
+        return
+    writer._count = end
+
+
 class BulkSegmentWriter(SegmentWriter):
     """Whoosh's segment writer, taking analysed text fields and writing postings in bulk.
 
@@ -72,6 +127,7 @@ class BulkSegmentWriter(SegmentWriter):
         """``flat_fields`` also get their postings as flat arrays (:mod:`.postings_file`)."""
         super().__init__(ix, **kwargs)
         self.pool = _PostingBuffer()
+        self._columns = _ColumnBuffer()
         self._finished: list[Any] = []  # segments written earlier in this run
         self._flat_fields = flat_fields
         self._flat: dict[str, postings_file.TermPostings] = {}
@@ -83,6 +139,7 @@ class BulkSegmentWriter(SegmentWriter):
         schema = self.schema
         docnum = self.docnum
         pdw = self.perdocwriter
+        columns: list[tuple[str, Any, Any]] = []
         pdw.start_doc(docnum)
         try:
             for name, value in sorted(fields.items()):
@@ -94,14 +151,18 @@ class BulkSegmentWriter(SegmentWriter):
                         self.pool.add((name, tbytes, docnum, weight, vbytes))
                 pdw.add_field(name, field, value if field.stored else None, 0)
                 if field.column_type:
-                    pdw.add_column_value(name, field.column_type, field.to_column_value(value))
+                    columns.append((name, field.column_type, field.to_column_value(value)))
             for name, fp in analysed.items():
                 self.pool.add_document(name, docnum, fp)
-                pdw.add_field(name, schema[name], stored.get(name), fp.length)
+                pdw.add_field(name, schema[name], stored.get(name), 0)
+                if fp.length:  # what add_field does with a length, but for the column write
+                    pdw._fieldlengths[name] += fp.length
+                    columns.append((_lenfield(name), LENGTHS_COLUMN, length_to_byte(fp.length)))
         except Exception:
             pdw.cancel_doc()
             raise
         pdw.finish_doc()
+        self._columns.add(columns, docnum)
         self._added = True
         self.docnum += 1
         if self.pool.count >= SEGMENT_POSTINGS:
@@ -145,7 +206,18 @@ class BulkSegmentWriter(SegmentWriter):
     def _merge_segments(self, mergetype: Any, optimize: Any, merge: Any) -> list[Any]:
         return super()._merge_segments(mergetype, optimize, merge) + self._finished
 
+    def write_per_doc(self, fieldnames: Any, reader: Any) -> Any:
+        """Whoosh's copy of a merged segment's documents, which writes their column values
+        directly: the values kept for the documents before them go first."""
+        self._columns.write(self.perdocwriter)
+        return super().write_per_doc(fieldnames, reader)
+
+    def add_document(self, **fields: Any) -> None:
+        self._columns.write(self.perdocwriter)  # (as for write_per_doc)
+        super().add_document(**fields)
+
     def _flush_segment(self) -> None:
+        self._columns.write(self.perdocwriter)
         self.perdocwriter.close()
         lengths = self._length_bytes()
         fw = self.fieldwriter
