@@ -93,7 +93,10 @@ class Index:
         """Switch to the newest generation or commit if there is one; True if it switched.
 
         With ``wait=False``, return at once (False) while another thread is opening one:
-        searches then go on with the snapshot already open."""
+        searches then go on with the snapshot already open. In a :meth:`pinned` block,
+        return False: the block keeps its version."""
+        if getattr(self._pins, "depth", 0):
+            return False
         if not self._opening.acquire(blocking=wait or self._snap is None):
             return False
         try:
@@ -146,8 +149,7 @@ class Index:
     def _newest(self) -> Iterator[Snapshot]:
         """The newest snapshot (the pinned one in a :meth:`pinned` block), held for one
         call (searches run one at a time)."""
-        if not getattr(self._pins, "depth", 0):
-            self.refresh(wait=False)
+        self.refresh(wait=False)
         with self._lock:
             yield self.snapshot
 

@@ -84,6 +84,7 @@ def test_a_pinned_index_answers_from_one_version_until_the_block_ends(corpus, tm
             reindex([corpus], data)  # an incremental commit while the block runs
             assert pinned.search("Guterres").total == 2
             assert pinned.stats().articles == pinned.report().stats.articles == 5
+            assert pinned.refresh() is False and pinned.search("Guterres").total == 2
         assert index.search("Guterres").total == 3 and index.stats().articles == 6
 
 
