@@ -27,8 +27,9 @@ from pathlib import Path
 # 2: per-document actor column; 3: 32-bit story signatures of hashed word shingles;
 # 4: ids, file keys and hashes and signatures as columns (an update reads no stored article),
 #    actors stored only (their facet column serves filters);
-# 5: source, date and story are no longer indexed (their columns serve every use)
-SCHEMA_VERSION = 5
+# 5: source, date and story are no longer indexed (their columns serve every use);
+# 6: title and body positions only in the flat postings beside each segment
+SCHEMA_VERSION = 6
 DATA_ENV = "NEWSDEX_DATA"
 DEFAULT_DATA_DIR = "instance"
 _CURRENT = "CURRENT"

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
-from whoosh.query import Phrase
 
 from indexer import analysis
 from indexer.article import Article
@@ -24,6 +23,7 @@ from indexer.backend import w3_blocks, whoosh_segments
 from indexer.backend.posting_arrays import field_postings
 from indexer.backend.whoosh_engine import INDEX_NAME, WhooshIndex, make_schema
 from indexer.fields import Document
+from indexer.store import StoreError
 
 WORDS = "mali niger junta attack attacks bamako wagner Goïta al-Qaeda Jama'at army airport".split()
 
@@ -123,15 +123,41 @@ def test_segments_merged_into_a_commit_hold_what_whoosh_merges(tmp_path: Path) -
     assert ours == _contents(tmp_path / "whoosh")
 
 
-def test_whoosh_phrase_matching_reads_bulk_positions(tmp_path: Path) -> None:
-    docs = [_document(a, i) for i, a in enumerate(_articles(200))]
-    _index_with_newsdex(tmp_path / "ix", docs)
-    ix = whoosh_index.open_dir(str(tmp_path / "ix"), indexname=INDEX_NAME)
-    expected = {i for i, d in enumerate(docs) if " ".join(analysis.terms(d.article.body)).find("mali junta") >= 0}
-    assert expected
-    with ix.searcher() as s:
-        found = set(Phrase("body", ["mali", "junta"]).matcher(s).all_ids())
-    assert found == expected
+PHRASES = ["mali junta", "junta mali", "attacks attack", "al-Qaeda army", "Bamako Wagner Goïta", "airport"]
+
+
+def _has_phrase(terms: list[str], phrase: list[str]) -> bool:
+    return any(terms[i : i + len(phrase)] == phrase for i in range(len(terms)))
+
+
+@pytest.mark.parametrize("commits,deleted", [(1, ()), (12, ()), (12, ("/corpus/3.txt", "/corpus/17.txt"))])
+def test_phrases_are_matched_on_the_flat_positions(tmp_path: Path, monkeypatch, commits: int, deleted) -> None:
+    """In several segments of one run, in small segments merged into later ones, and in
+    segments with deleted documents merged into one (an optimising commit)."""
+    monkeypatch.setattr(whoosh_segments, "SEGMENT_POSTINGS", 1_000)
+    docs = [_document(a, i) for i, a in enumerate(_articles(205))]
+    _index_with_newsdex(tmp_path / "ix", docs[:200], commits)
+    engine = WhooshIndex.open(tmp_path / "ix")
+    if deleted:
+        writer = engine.writer()
+        for key in deleted:
+            writer.delete_file(key)
+        for doc in docs[200:]:
+            writer.add(doc)
+        writer.commit(optimize=True)
+        assert len(whoosh_index.open_dir(str(tmp_path / "ix"), indexname=INDEX_NAME)._segments()) == 1
+    indexed = [d for d in docs[:200] if d.file_key not in deleted] + (docs[200:] if deleted else [])
+    reader = engine.reader()
+    try:
+        ids, live = reader.column("id"), set(reader.live_docnums().tolist())
+        assert sorted(ids[n] for n in live) == sorted(d.article.id for d in indexed)
+        for text in PHRASES:
+            phrase = analysis.terms(text)
+            expected = {d.article.id for d in indexed if _has_phrase(analysis.terms(d.article.body), phrase)}
+            assert expected, text
+            assert {ids[n] for n in reader.phrase_docs("body", phrase) if n in live} == expected, text
+    finally:
+        reader.close()
 
 
 def test_a_large_run_is_split_into_segments_committed_together(tmp_path: Path, monkeypatch) -> None:
@@ -183,6 +209,17 @@ def test_a_damaged_flat_postings_file_falls_back_to_whoosh_blocks(tmp_path: Path
     reader = engine.reader()
     try:
         ids, weights = reader.postings("body", "mali")
+        phrase = reader.phrase_docs("body", ["mali", "junta"])  # (no positions: both words)
     finally:
         reader.close()
     assert len(ids) and ids.tolist() == expected[0].tolist() and weights.tolist() == expected[1].tolist()
+    both = [i for i, d in enumerate(docs) if {"mali", "junta"} <= set(analysis.terms(d.article.body))]
+    assert phrase.tolist() == both
+    writer = engine.writer()
+    writer.add(docs[0])
+    with pytest.raises(StoreError, match=r"\.npp file to merge: run 'manage.py reindex --full'"):
+        writer.commit(optimize=True)  # (merging it would lose its positions)
+    writer.cancel()  # as reindex does: the index stays as it was
+    reader = engine.reader()
+    assert reader.doc_count == len(docs)
+    reader.close()

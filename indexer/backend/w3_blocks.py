@@ -38,7 +38,9 @@ def write_field(
     fw: Any, buf: FieldBuffer, field: Any, length_bytes: np.ndarray | None
 ) -> postings_file.TermPostings:
     """Every term of one field, in term order, each as Whoosh's W3 posting blocks;
-    returns the same postings as flat arrays."""
+    returns the same postings (with their positions, for a text field) as flat arrays."""
+    if field.format.fixed_value_size() != 0:
+        raise ValueError(f"{field.format!r}: only formats without posting values are written in bulk")
     terms = list(buf.term_ids)
     rank = np.empty(len(terms), np.int64)
     rank[sorted(range(len(terms)), key=terms.__getitem__)] = np.arange(len(terms))
@@ -50,9 +52,6 @@ def write_field(
     starts = np.flatnonzero(np.r_[True, sorted_rank[1:] != sorted_rank[:-1]]) if len(order) else order
     bounds = np.append(starts, len(order))
     by_rank = [terms[i] for i in np.argsort(rank)]
-    fixed_size = field.format.fixed_value_size()
-    values = _values_in_order(buf, order, fixed_size)
-    joined = fixed_size is not None and fixed_size > 0
     blocks = _TermBlocks(fw)
     # Python lists are made a chunk of terms at a time, so that they never hold a whole field
     first = 0
@@ -64,14 +63,24 @@ def write_field(
             docs[a:b].tolist(),
             weights[a:b].tolist(),
             length_bytes[docs[a:b]].tolist() if length_bytes is not None else None,
-            values(a, b),
-            joined,
         )
         for t in range(first, last):
             blocks.write(by_rank[t], chunk, int(bounds[t]) - a, int(bounds[t + 1]) - a)
         blocks.flush()
         first = last
-    return postings_file.TermPostings(by_rank, bounds.astype(np.int64), docs, weights)
+    positions = _positions_in_order(np.frombuffer(buf.positions, np.uint32), np.frombuffer(buf.weights, np.float32), order)
+    return postings_file.TermPostings(by_rank, bounds.astype(np.int64), docs, weights, positions)
+
+
+def _positions_in_order(positions: np.ndarray, counts: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """The positions of postings taken in ``order`` (each posting has ``counts`` of them,
+    in turn in ``positions``); empty for a field without positions."""
+    if not len(positions):
+        return positions
+    counts = counts.astype(np.int64)
+    starts = np.cumsum(counts) - counts
+    n = counts[order]
+    return positions[np.repeat(starts[order] - (np.cumsum(n) - n), n) + np.arange(int(n.sum()))]
 
 
 class _Chunk(NamedTuple):
@@ -80,8 +89,6 @@ class _Chunk(NamedTuple):
     docs: list[int]
     weights: list[float]
     lengths: list[int] | None  # length bytes of the documents, for scorable fields
-    values: list[bytes] | None  # per posting, None for formats without values
-    joined: bool  # fixed-size values: a block holds them joined, not as a tuple
 
 
 class _TermBlocks:
@@ -128,13 +135,7 @@ class _TermBlocks:
             else:
                 mini_w = tuple(w)
             ids = (docs[a], *(y - x for x, y in zip(docs[a : b - 1], docs[a + 1 : b])))  # deltas within the block
-            if chunk.values is None:
-                values = None
-            elif chunk.joined:
-                values = b"".join(chunk.values[a:b])
-            else:  # empty values are left out, as Whoosh's postings writer leaves them out
-                values = tuple(v for v in chunk.values[a:b] if v)
-            data = pickle.dumps((ids, mini_w, values), 5)
+            data = pickle.dumps((ids, mini_w, None), 5)  # (no values)
             comp = self._level if len(data) >= COMPRESS_FROM else 0
             if comp:
                 z = zlib.compressobj(comp, zlib.DEFLATED, 15, 4)  # memLevel 4: half the set-up, same size here
@@ -154,13 +155,7 @@ class _TermBlocks:
     def _write_one(self, term: bytes, chunk: _Chunk, i: int) -> None:
         """``write`` for a term with one posting (most terms): the same block, made directly."""
         doc, w = chunk.docs[i], chunk.weights[i]
-        if chunk.values is None:
-            values = None
-        elif chunk.joined:
-            values = chunk.values[i]
-        else:
-            values = (chunk.values[i],) if chunk.values[i] else ()
-        data = pickle.dumps(((doc,), None if w == 1.0 else w, values), 5)
+        data = pickle.dumps(((doc,), None if w == 1.0 else w, None), 5)
         comp = self._level if len(data) >= COMPRESS_FROM else 0
         if comp:
             z = zlib.compressobj(comp, zlib.DEFLATED, 15, 4)
@@ -184,15 +179,3 @@ def _add_in_order(table: Any, keys: list[bytes], values: list[bytes]) -> None:
         buckets[h & 255].append((h, pos))
     table.index.extend(positions)
     table.lastkey = keys[-1]
-
-
-def _values_in_order(buf: FieldBuffer, order: np.ndarray, fixed_size: int | None):
-    """A function giving the value bytes of sorted postings ``a:b`` (None when the
-    field's format keeps no values)."""
-    if fixed_size == 0:
-        return lambda a, b: None
-    ends = np.frombuffer(buf.value_ends, np.uint64)
-    starts = np.concatenate((np.zeros(1, np.uint64), ends[:-1]))[order]
-    ends = ends[order]
-    raw = bytes(buf.values)
-    return lambda a, b: [raw[s:e] for s, e in zip(starts[a:b].tolist(), ends[a:b].tolist())]

@@ -9,7 +9,6 @@ behind the same query layer.
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Iterator
 from functools import cached_property
@@ -18,20 +17,18 @@ from typing import Any
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh import query as wq
 from whoosh.analysis import Token, Tokenizer
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
+from whoosh.formats import Format, tokens
 from whoosh.util.numeric import byte_to_length
 
 from indexer import analysis, query
 from indexer.backend import postings_file
-from indexer.backend.postings_file import PostingsFile
 from indexer.backend.whoosh_segments import BulkSegmentWriter, column_length_bytes
 from indexer.fields import Document
 from indexer.vocabulary import Vocabulary
 
-log = logging.getLogger("newsdex.backend")
 INDEX_NAME = "MAIN"
 POSTINGS_CACHE = 50_000  # posting lists kept in memory per reader
 
@@ -73,6 +70,26 @@ class NewsTokenizer(Tokenizer):
             yield t
 
 
+class Counts(Format):
+    """Whoosh's ``Frequency`` without a value: a posting's weight is the term's count in
+    the document (``Frequency`` keeps the count a second time, as the value). Positions
+    are newsdex's own (:mod:`.postings_file`)."""
+
+    posting_size = 0
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[tuple[str, int, float, bytes]]:
+        counts: dict[str, int] = {}
+        for t in tokens(value, analyzer, kwargs):
+            counts[t.text] = counts.get(t.text, 0) + 1
+        return ((w, n, n * self.field_boost, b"") for w, n in counts.items())
+
+
+def _text() -> TEXT:
+    field = TEXT(analyzer=NewsTokenizer(), stored=True)
+    field.format = Counts()
+    return field
+
+
 class StoredColumn(ID):
     """A value stored and kept as a per-document column, but not indexed: filters,
     facets and reindex read the column, so its terms would be written and never read."""
@@ -81,13 +98,12 @@ class StoredColumn(ID):
 
 
 def make_schema() -> Schema:
-    text = NewsTokenizer()
     return Schema(
         # id, file key and hash, source, date, story and signature are columns: reindex
         # and facets read them without unpacking stored articles
         id=ID(stored=True, unique=True, sortable=True),  # indexed: an article is found by its id
-        title=TEXT(analyzer=text, stored=True),
-        body=TEXT(analyzer=text, stored=True),
+        title=_text(),
+        body=_text(),
         source=StoredColumn(stored=True, sortable=True),
         source_name=STORED,
         url=STORED,
@@ -192,7 +208,7 @@ class WhooshReader:
         self._version = version
         self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._leaves = [
-            (leaf, offset, _postings_file(folder, leaf)) for leaf, offset in self._r.leaf_readers()
+            (leaf, offset, postings_file.beside(folder, leaf)) for leaf, offset in self._r.leaf_readers()
         ]
 
     @property
@@ -261,9 +277,18 @@ class WhooshReader:
         return np.concatenate(lengths) if lengths else np.empty(0)
 
     def phrase_docs(self, fieldname: str, terms: list[str]) -> np.ndarray:
-        """Live documents where ``terms`` occur next to each other in ``fieldname``."""
-        matcher = wq.Phrase(fieldname, terms).matcher(self._s)
-        return np.fromiter(matcher.all_ids(), np.int64)
+        """Documents (sorted, deleted ones included) where ``terms`` occur in a row in
+        ``fieldname`` (in a segment without flat postings: where all of them occur)."""
+        btexts = [t.encode("utf-8") for t in terms]
+        found = [np.empty(0, np.int64)]
+        for leaf, offset, flat in self._leaves:
+            if flat is not None and flat.has_field(fieldname):
+                found.append(flat.phrase_docs(fieldname, btexts) + offset)
+            elif all((fieldname, b) in leaf for b in btexts):
+                docs = [np.asarray(_read_blocks(getattr(m, "child", m))[0], np.int64)
+                        for m in (leaf.postings(fieldname, b) for b in btexts)]
+                found.append(_intersect(docs) + offset)
+        return np.concatenate(found)
 
     def expand_prefix(self, fieldname: str, prefix: str, limit: int) -> list[str]:
         found = []
@@ -317,19 +342,6 @@ class WhooshReader:
         )
 
 
-def _postings_file(folder: Path, leaf: Any) -> PostingsFile | None:
-    """The flat postings written beside a segment, if it has them."""
-    segment = leaf.segment()  # None for the empty reader of an index with no segment
-    path = folder / segment.make_filename(postings_file.EXTENSION) if segment is not None else None
-    if path is None or not path.exists():
-        return None
-    try:
-        return PostingsFile(path)
-    except (OSError, ValueError, KeyError) as err:  # damaged: Whoosh's own blocks still hold it all
-        log.warning("%s: cannot read (%s); reading the segment's postings from Whoosh", path, err)
-        return None
-
-
 def _read_blocks(m: Any) -> tuple[list[int], list[float]]:
     """All ids and weights of a leaf posting list, a block at a time where possible."""
     ids: list[int] = []
@@ -347,6 +359,13 @@ def _read_blocks(m: Any) -> tuple[list[int], list[float]]:
         weights.append(m.weight())
         m.next()
     return ids, weights
+
+
+def _intersect(arrays: list[np.ndarray]) -> np.ndarray:
+    out = arrays[0]
+    for a in arrays[1:]:
+        out = np.intersect1d(out, a, assume_unique=True)
+    return out
 
 
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], np.float64)

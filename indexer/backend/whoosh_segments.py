@@ -8,11 +8,12 @@ preparing pass, as :class:`.posting_arrays.FieldPostings`); their postings
 are kept as arrays per field, sorted with numpy when the segment is written,
 and encoded as Whoosh's W3 codec encodes them (:mod:`.w3_blocks`), so Whoosh
 reads the segment as its own. The text fields' postings are also written as
-flat arrays beside the segment (:mod:`.postings_file`), which is what matching
-reads.
+flat arrays beside the segment, with their positions (:mod:`.postings_file`),
+which is what matching and phrases read.
 
-Other fields (ids, keys, dates) and the postings of segments merged in go
-through Whoosh's usual per-field code into the same arrays. The documents' column
+Other fields (ids, file keys) go through Whoosh's usual per-field code into the
+same arrays. So do their postings in segments merged in; the text fields' come
+from the merged segments' flat arrays, positions and all. The documents' column
 values (ids, sources, dates, stories, actors, field lengths) are kept in lists
 and written a column at a time with the segment, as Whoosh would have written
 them a value at a time.
@@ -20,6 +21,7 @@ them a value at a time.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,7 @@ from whoosh.writing import SegmentWriter
 from indexer.backend import postings_file
 from indexer.backend.posting_arrays import FieldBuffer, FieldPostings
 from indexer.backend.w3_blocks import write_field
+from indexer.store import StoreError
 
 SEGMENT_POSTINGS = 2_000_000  # postings buffered before a segment is written (~70 MB): bounds memory
 
@@ -51,15 +54,29 @@ class _PostingBuffer:
         return buf
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
-        """One posting, as Whoosh's writer gives it: (field, term, docnum, weight, value)."""
-        fieldname, tbytes, docnum, weight, vbytes = item
-        self.field(fieldname).add_one(tbytes, docnum, weight, vbytes)
+        """One posting, as Whoosh's writer gives it: (field, term, docnum, weight, value);
+        the value is empty (no format of the schema has one)."""
+        fieldname, tbytes, docnum, weight, _value = item
+        self.field(fieldname).add_one(tbytes, docnum, weight)
         self.count += 1
 
     def add_document(self, fieldname: str, docnum: int, fp: FieldPostings) -> None:
         buf = self.field(fieldname)
         before = len(buf)
         buf.add_document(docnum, fp)
+        self.count += len(buf) - before
+
+    def add_merged(self, fieldname: str, merged: postings_file.TermPostings, docmap: np.ndarray) -> None:
+        """A merged segment's postings of a text field, its documents renumbered by
+        ``docmap`` (-1 for a deleted one, whose postings are left out)."""
+        docs = docmap[merged.docs]
+        live = docs >= 0
+        counts = merged.weights.astype(np.int64)
+        kept_positions = np.repeat(live, counts)
+        starts = np.concatenate(([0], np.cumsum(live)))[merged.starts]
+        buf = self.field(fieldname)
+        before = len(buf)
+        buf.add_postings(merged.terms, starts, docs[live], merged.weights[live], merged.positions[kept_positions])
         self.count += len(buf) - before
 
     def cleanup(self) -> None:
@@ -206,6 +223,33 @@ class BulkSegmentWriter(SegmentWriter):
     def _merge_segments(self, mergetype: Any, optimize: Any, merge: Any) -> list[Any]:
         return super()._merge_segments(mergetype, optimize, merge) + self._finished
 
+    def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: dict[int, int] | None) -> None:
+        """A merged segment's postings: its text fields' from the flat postings beside it
+        (Whoosh's hold no positions), the other fields' through Whoosh."""
+        flat = postings_file.beside(Path(self.storage.folder), reader)
+        texts = [f for f in self._flat_fields if f in reader.indexed_field_names()]
+        if texts and (flat is None or not all(flat.has_field(f) for f in texts)):
+            raise StoreError(
+                f"segment {reader.segment().segment_id()} of {self.storage.folder} has no readable "
+                f"{postings_file.EXTENSION} file to merge: run 'manage.py reindex --full' to rebuild the index"
+            )
+        try:
+            others = ((f, t) for f, t in reader.all_terms() if f not in texts)
+            postings = ((f, t, m) for f, t in others for m in [reader.postings(f, t)])
+            items = ((f, t, m.id(), m.weight(), m.value()) for f, t, m in postings for _ in _each(m))
+            for item in self._process_posts(items, startdoc, docmap):
+                self.pool.add(item)
+            if texts:
+                numbers = np.arange(startdoc, startdoc + reader.doc_count_all(), dtype=np.int64)
+                if docmap is not None:  # only live documents are in it
+                    numbers[:] = -1
+                    numbers[list(docmap)] = list(docmap.values())
+                for f in texts:
+                    self.pool.add_merged(f, flat.field(f), numbers)
+        finally:
+            if flat is not None:
+                flat.close()
+
     def write_per_doc(self, fieldnames: Any, reader: Any) -> Any:
         """Whoosh's copy of a merged segment's documents, which writes their column values
         directly: the values kept for the documents before them go first."""
@@ -249,6 +293,13 @@ class BulkSegmentWriter(SegmentWriter):
             }
         finally:
             pdr.close()
+
+
+def _each(matcher: Any) -> Iterator[None]:
+    """Steps ``matcher`` through its postings."""
+    while matcher.is_active():
+        yield
+        matcher.next()
 
 
 def column_length_bytes(perdoc: Any, fieldname: str, n: int) -> np.ndarray:
