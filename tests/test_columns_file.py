@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 
 import numpy as np
 import pytest
@@ -78,3 +79,24 @@ def test_a_commit_gets_its_own_columns_and_the_older_file_goes(corpus, tmp_path)
         assert "new.example" in index.snapshot.columns.sources
         version = index.snapshot.version[1]
     assert saved_files(data) == [f"columns-v1-{version}.npz"]
+
+
+def test_stats_count_the_index_files_while_a_columns_file_comes_and_goes(corpus, tmp_path, monkeypatch):
+    """Another process saving the columns writes a temporary file, then renames it: the
+    stats that list the folder meanwhile must not fail on it."""
+    data = tmp_path / "data"
+    reindex([corpus], data)
+    with Index.open(data) as index:
+        generation = index.snapshot.generation
+        expected = sum(p.stat().st_size for p in generation.iterdir() if p.is_file())
+        passing = generation / ".columns-in-flight.npz"
+        passing.write_bytes(b"x" * 100)
+        listed = os.scandir
+
+        def listed_then_renamed(path):  # the listing sees the file, which then goes
+            entries = list(listed(path))
+            passing.unlink(missing_ok=True)
+            return iter(entries)
+
+        monkeypatch.setattr(os, "scandir", listed_then_renamed)
+        assert index.stats().size_bytes == expected

@@ -139,8 +139,15 @@ class WhooshIndex:
         return whoosh_index.exists_in(str(path), indexname=INDEX_NAME)
 
     def size_bytes(self) -> int:
-        folder = self._ix.storage.folder
-        return sum(f.stat().st_size for f in os.scandir(folder) if f.is_file())
+        """Bytes of the files in the index's folder (one that a commit or a columns file
+        being saved removes meanwhile is not counted)."""
+        total = 0
+        for entry in os.scandir(self._ix.storage.folder):
+            try:
+                total += entry.stat().st_size if entry.is_file() else 0
+            except FileNotFoundError:
+                pass
+        return total
 
     def version(self) -> int:
         """Changes with every commit, so caches can key on it."""
