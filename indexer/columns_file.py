@@ -2,9 +2,10 @@
 
 Building :class:`~indexer.columns.Columns` reads every document's source, date,
 story and actors through Whoosh (~0.4 s on Reuters-21578, seconds at 200,000
-articles). The first snapshot of a generation's version builds them and saves
-them as ``columns-v1-<version>.npz`` in the generation's folder (numpy arrays,
-the strings as JSON, no pickles); later openings load them in milliseconds.
+articles). The reindex that makes a commit builds them and saves them as
+``columns-v1-<version>.npz`` in the generation's folder (numpy arrays, the
+strings as JSON, no pickles); openings load them in milliseconds (one that finds
+no file builds and saves it).
 A commit makes a new version, hence a new file (the older ones are removed).
 A file that cannot be read is built again; a folder that cannot be written
 (a read-only index) just goes unsaved.

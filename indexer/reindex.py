@@ -1,7 +1,8 @@
 """Build or update the index from the corpus: incremental, atomic, locked, with progress.
 
 The walk: corpus files -> changed ones read into Articles -> Documents
-(actors, story) -> written to the engine -> committed. Unchanged files
+(actors, story) -> written to the engine -> committed, with the commit's facet
+columns saved beside it (so no opening has to build them). Unchanged files
 (same size and mtime, or same content hash) are skipped without reading.
 """
 
@@ -22,6 +23,7 @@ from typing import NamedTuple
 from indexer import store
 from indexer.article import Article, Problem
 from indexer.backend.whoosh_engine import WhooshIndex, WhooshReader
+from indexer.columns_file import columns_path, saved_or_built
 from indexer.fields import Document
 from indexer.pipeline import Prepared, Preparer
 from indexer.progress import Progress, Silent
@@ -116,18 +118,28 @@ def reindex(
             # crash between the two then leaves the next run the corpus it was asked for.
             write_meta = lambda: store.write_meta(target, meta)  # noqa: E731
             _update(engine, [Path(r) for r in roots], data, meta, report, progress, write_meta)
+            report.articles = _save_columns(engine, target)
             if report.full:
                 store.switch_to(data, target)
         except (OSError, BrokenProcessPool) as err:  # disk full, read-only, a worker killed: reading never raises
             if not report.full and target is not None and engine.version() == version_before:
                 _remove_new_files(target, files_before)  # the uncommitted update's, to free space
             raise _write_failed(data, err, target if report.full else None) from None
-        reader = engine.reader()
-        report.articles = reader.doc_count
-        reader.close()
         report.generation = target.name
     report.seconds = time.monotonic() - started
     return report
+
+
+def _save_columns(engine: WhooshIndex, generation: Path) -> int:
+    """Build and save the facet columns of the commit just made, before a new generation is
+    switched to: the first opening (a server's, a search's) then loads them. Returns the
+    articles the commit holds."""
+    reader = engine.reader()
+    try:
+        saved_or_built(reader, columns_path(generation, reader.version))
+        return reader.doc_count
+    finally:
+        reader.close()
 
 
 def _write_failed(data: Path, err: OSError | BrokenProcessPool, unfinished: Path | None) -> store.StoreError:
