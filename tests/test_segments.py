@@ -10,6 +10,7 @@ as its own.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from pathlib import Path
@@ -135,7 +136,9 @@ def test_phrases_are_matched_on_the_flat_positions(tmp_path: Path, monkeypatch, 
     """In several segments of one run, in small segments merged into later ones, and in
     segments with deleted documents merged into one (an optimising commit)."""
     monkeypatch.setattr(whoosh_segments, "SEGMENT_POSTINGS", 1_000)
-    docs = [_document(a, i) for i, a in enumerate(_articles(205))]
+    articles = _articles(205)
+    articles[43] = dataclasses.replace(articles[43], body=articles[43].body + " zanzibar ferry")  # (43: /corpus/3.txt)
+    docs = [_document(a, i) for i, a in enumerate(articles)]
     _index_with_newsdex(tmp_path / "ix", docs[:200], commits)
     engine = WhooshIndex.open(tmp_path / "ix")
     if deleted:
@@ -151,6 +154,8 @@ def test_phrases_are_matched_on_the_flat_positions(tmp_path: Path, monkeypatch, 
     try:
         ids, live = reader.column("id"), set(reader.live_docnums().tolist())
         assert sorted(ids[n] for n in live) == sorted(d.article.id for d in indexed)
+        assert len(reader.postings("body", "zanzibar")[0]) == (0 if deleted else 1)
+        assert ("zanzibar" in reader.vocabulary.terms) != bool(deleted)  # gone with its only document
         for text in PHRASES:
             phrase = analysis.terms(text)
             expected = {d.article.id for d in indexed if _has_phrase(analysis.terms(d.article.body), phrase)}

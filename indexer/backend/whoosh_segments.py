@@ -71,12 +71,14 @@ class _PostingBuffer:
         ``docmap`` (-1 for a deleted one, whose postings are left out)."""
         docs = docmap[merged.docs]
         live = docs >= 0
-        counts = merged.weights.astype(np.int64)
-        kept_positions = np.repeat(live, counts)
-        starts = np.concatenate(([0], np.cumsum(live)))[merged.starts]
+        kept_positions = np.repeat(live, merged.weights.astype(np.int64))
+        per_term = np.diff(np.concatenate(([0], np.cumsum(live)))[merged.starts])
+        present = per_term > 0  # a term only deleted documents had is not carried over
+        terms = [t for t, keep in zip(merged.terms, present.tolist()) if keep]
+        starts = np.concatenate(([0], np.cumsum(per_term[present])))
         buf = self.field(fieldname)
         before = len(buf)
-        buf.add_postings(merged.terms, starts, docs[live], merged.weights[live], merged.positions[kept_positions])
+        buf.add_postings(terms, starts, docs[live], merged.weights[live], merged.positions[kept_positions])
         self.count += len(buf) - before
 
     def cleanup(self) -> None:
