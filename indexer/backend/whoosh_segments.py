@@ -236,7 +236,8 @@ class BulkSegmentWriter(SegmentWriter):
                 f"{postings_file.EXTENSION} file to merge: run 'manage.py reindex --full' to rebuild the index"
             )
         try:
-            others = ((f, t) for f, t in reader.all_terms() if f not in texts)
+            fields = sorted(set(reader.indexed_field_names()) - set(texts))
+            others = ((f, t) for f in fields for t in reader.lexicon(f))
             postings = ((f, t, m) for f, t in others for m in [reader.postings(f, t)])
             items = ((f, t, m.id(), m.weight(), m.value()) for f, t, m in postings for _ in _each(m))
             for item in self._process_posts(items, startdoc, docmap):
