@@ -230,17 +230,14 @@ class BulkSegmentWriter(SegmentWriter):
         (Whoosh's hold no positions), the other fields' through Whoosh."""
         flat = postings_file.beside(Path(self.storage.folder), reader)
         texts = [f for f in self._flat_fields if f in reader.indexed_field_names()]
-        if texts and (flat is None or not all(flat.has_field(f) for f in texts)):
-            raise StoreError(
-                f"segment {reader.segment().segment_id()} of {self.storage.folder} has no readable "
-                f"{postings_file.EXTENSION} file to merge: run 'manage.py reindex --full' to rebuild the index"
-            )
         try:
-            fields = sorted(set(reader.indexed_field_names()) - set(texts))
-            others = ((f, t) for f in fields for t in reader.lexicon(f))
-            postings = ((f, t, m) for f, t in others for m in [reader.postings(f, t)])
-            items = ((f, t, m.id(), m.weight(), m.value()) for f, t, m in postings for _ in _each(m))
-            for item in self._process_posts(items, startdoc, docmap):
+            if texts and (flat is None or not all(flat.has_field(f) for f in texts)):
+                raise StoreError(
+                    f"segment {reader.segment().segment_id()} of {self.storage.folder} has no readable "
+                    f"{postings_file.EXTENSION} file to merge: run 'manage.py reindex --full' to rebuild the index"
+                )
+            others = sorted(set(reader.indexed_field_names()) - set(texts))
+            for item in self._process_posts(_postings_of(reader, others), startdoc, docmap):
                 self.pool.add(item)
             if texts:
                 numbers = np.arange(startdoc, startdoc + reader.doc_count_all(), dtype=np.int64)
@@ -298,11 +295,15 @@ class BulkSegmentWriter(SegmentWriter):
             pdr.close()
 
 
-def _each(matcher: Any) -> Iterator[None]:
-    """Steps ``matcher`` through its postings."""
-    while matcher.is_active():
-        yield
-        matcher.next()
+def _postings_of(reader: Any, fields: list[str]) -> Iterator[tuple[str, bytes, int, float, bytes]]:
+    """(field, term, document, weight, value) of each posting of ``fields`` in a segment
+    (its live documents), as Whoosh's ``iter_postings`` gives them for all fields."""
+    for field in fields:
+        for term in reader.lexicon(field):
+            m = reader.postings(field, term)
+            while m.is_active():
+                yield field, term, m.id(), m.weight(), m.value()
+                m.next()
 
 
 def column_length_bytes(perdoc: Any, fieldname: str, n: int) -> np.ndarray:
