@@ -75,7 +75,9 @@ class FieldBuffer:
         self.weights.frombytes(np.frombuffer(fp.freqs, np.uint32).astype(np.float32).tobytes())
         self.positions.frombytes(fp.positions)
 
-    def add_postings(self, terms: list[bytes], starts: np.ndarray, docs: np.ndarray, weights: np.ndarray, positions: np.ndarray) -> None:
+    def add_postings(
+        self, terms: list[bytes], starts: np.ndarray, docs: np.ndarray, weights: np.ndarray, positions: np.ndarray
+    ) -> None:
         """Postings grouped by term (term ``i``'s are ``starts[i]:starts[i+1]``), with
         their positions in turn: those of a segment merged into this one."""
         self.terms.extend(np.repeat(np.asarray(self._ids(terms), np.uint32), np.diff(starts)).tolist())

@@ -155,5 +155,7 @@ def beside(folder: Path, leaf: Any) -> PostingsFile | None:
     try:
         return PostingsFile(path)
     except (OSError, ValueError, KeyError) as err:  # damaged: Whoosh's own blocks still hold the documents
-        log.warning("%s: cannot read (%s); matching the segment through Whoosh's postings, phrases as all their words", path, err)
+        log.warning(
+            "%s: cannot read (%s); matching the segment through Whoosh's postings, phrases as all their words", path, err
+        )
         return None

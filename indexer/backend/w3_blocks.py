@@ -68,7 +68,8 @@ def write_field(
             blocks.write(by_rank[t], chunk, int(bounds[t]) - a, int(bounds[t + 1]) - a)
         blocks.flush()
         first = last
-    positions = _positions_in_order(np.frombuffer(buf.positions, np.uint32), np.frombuffer(buf.weights, np.float32), order)
+    counts = np.frombuffer(buf.weights, np.float32)  # (a text field's weight is its count of positions)
+    positions = _positions_in_order(np.frombuffer(buf.positions, np.uint32), counts, order)
     return postings_file.TermPostings(by_rank, bounds.astype(np.int64), docs, weights, positions)
 
 
