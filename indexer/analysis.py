@@ -18,8 +18,8 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
-from itertools import chain
 from importlib import resources
+from itertools import chain
 from typing import NamedTuple
 
 from nltk.stem.snowball import SnowballStemmer

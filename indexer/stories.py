@@ -14,11 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from collections.abc import Sequence
-from functools import lru_cache
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from datasketch import MinHash
+from numpy.lib.stride_tricks import sliding_window_view
 
 from indexer.analysis import terms
 from indexer.article import Article
