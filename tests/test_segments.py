@@ -228,3 +228,12 @@ def test_a_damaged_flat_postings_file_falls_back_to_whoosh_blocks(tmp_path: Path
     reader = engine.reader()
     assert reader.doc_count == len(docs)
     reader.close()
+
+
+def test_the_bulk_writer_refuses_whooshs_own_document_path(tmp_path: Path) -> None:
+    """(Its text postings would come without the positions the flat file keeps.)"""
+    (tmp_path / "ix").mkdir()
+    writer = whoosh_segments.BulkSegmentWriter(whoosh_index.create_in(str(tmp_path / "ix"), make_schema(), indexname=INDEX_NAME))
+    with pytest.raises(TypeError, match="add_analysed"):
+        writer.add_document(id="x", title="Mali", body="Bamako")
+    writer.cancel()

@@ -257,8 +257,9 @@ class BulkSegmentWriter(SegmentWriter):
         return super().write_per_doc(fieldnames, reader)
 
     def add_document(self, **fields: Any) -> None:
-        self._columns.write(self.perdocwriter)  # (as for write_per_doc)
-        super().add_document(**fields)
+        """Not for this writer: Whoosh's analysis would give the text fields postings
+        without the positions the flat file beside the segment keeps for each of them."""
+        raise TypeError("BulkSegmentWriter takes documents through add_analysed")
 
     def _flush_segment(self) -> None:
         self._columns.write(self.perdocwriter)
