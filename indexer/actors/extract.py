@@ -64,7 +64,7 @@ class ActorExtractor:
                 reading.seen.update(run.words)
         headings, defined = [], set()
         for run in runs:
-            d = next((d for d in definitions if run.start < d.end and d.start < run.end), None)
+            d = next((d for d in definitions if run.start < d.end and d.start < run.end), None) if definitions else None
             if d is not None:
                 if d.start not in defined:  # "Economic Community of West African States (ECOWAS)"
                     defined.add(d.start)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+
+from indexer.memo import Memo
 
 _ACCENTS = re.compile(r"[\u0300-\u036f]+")
 # Apostrophes and full stops vanish ("Jama'at" -> "jamaat", "U.S." -> "us"); every
@@ -24,16 +25,14 @@ _QUOTES = "\"'“”‘’«»"
 _POSSESSIVE = re.compile(r"['’][sS]?$")
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def actor_key(name: str) -> str:
+def _actor_key(name: str) -> str:
     """The index key of a name: accents folded, case folded, punctuation to spaces."""
     if not name.isascii():
         name = _ACCENTS.sub("", unicodedata.normalize("NFKD", name))
     return " ".join(name.casefold().translate(_KEY_TABLE).split())
 
 
-@functools.lru_cache(maxsize=1 << 14)
-def clean_name(name: str) -> str:
+def _clean_name(name: str) -> str:
     """A name as shown: outer quotes, a leading "the" and a possessive dropped, spaces single."""
     name = " ".join(name.split()).strip(_QUOTES + " ,;:")
     if name[:4].lower() == "the ":
@@ -41,6 +40,11 @@ def clean_name(name: str) -> str:
     if _POSSESSIVE.search(name) and len(name) > 2:
         name = _POSSESSIVE.sub("", name)
     return name.replace("’", "'")
+
+
+# The rules ask for keys some 70 times an article: memos, looked up from C.
+actor_key: Callable[[str], str] = Memo(_actor_key, 200_000).__getitem__
+clean_name: Callable[[str], str] = Memo(_clean_name, 200_000).__getitem__
 
 
 _ACRONYM = re.compile(r"[A-Z](?:[A-Z&.]*[A-Z]\.?|\.(?:[A-Z]\.)+|-?[0-9]{1,2})")

@@ -97,7 +97,7 @@ class NameRules:
                 return Plan("known", ((state, "state", True),))  # "Malian Army", "U.K. Government"
             if adjective:  # "Russian Wagner": the adjective alone does not make Russia an actor
                 return Plan("demonym", state=state, rest=self.plan(rest), skip=size)
-        if key in g.non_names or all(k in g.non_names for k in keys):
+        if key in g.non_names or g.non_names.issuperset(keys):
             return Plan("weak", ((name, "unknown", False),)) if len(words) == 1 else _DROP
         if key in g.places or lowered[-1] in g.place_heads:
             return _PLACE

@@ -22,7 +22,9 @@ _NEXT = re.compile(
     r"[ \t\n]+([a-z][a-z'’-]*)(?:[ \t\n]+([a-z][a-z'’-]*))?(?:[ \t\n]+([a-z][a-z'’-]*))?"
 )
 _COMMA_NAME = re.compile(r",[ \t\n]+([A-Z][\w.]*(?:[ \t]+[A-Z][\w.]*)?)")
-_PREV = re.compile(r"([A-Za-z]+)[ \t\n]+(of[ \t\n]+)?$")
+# The word before a run, read backwards (a match, not a search for an end): "<word> of"
+# or "<word>", reversed.
+_PREVIOUS_REVERSED = re.compile(r"[ \t\n]+(?:fo[ \t\n]+([A-Za-z]+)|([A-Za-z]+))")
 _OPENERS = " \t\"“‘'(«[*•-"
 _CLOSERS = '.!?;:,"”’)'
 
@@ -118,6 +120,8 @@ class Scanner:
                 initial = True
             elif before[-1] == " " and (before[0].isalnum() or before[0] == ","):
                 initial = False  # the common case: inside a sentence
+            elif before[-1] == " " and before[0] in ".!?:;":
+                initial = True  # the next common one: after a full stop
             else:
                 initial = self._opens_sentence(text, start, wrapped)
             runs.append(Run(start, end, words, initial, line_heading))
@@ -191,7 +195,8 @@ class Scanner:
     @staticmethod
     def previous_word(text: str, start: int) -> str:
         """The word right before ``start``, or "<word> of" before an "of" (empty at the start)."""
-        m = _PREV.search(text, max(0, start - 24), start)
+        m = _PREVIOUS_REVERSED.match(text[max(0, start - 24) : start][::-1])
         if not m:
             return ""
-        return m.group(1).lower() + (" of" if m.group(2) else "")
+        before_of, word = m.groups()
+        return f"{before_of[::-1].lower()} of" if before_of else word[::-1].lower()
