@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
-from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
@@ -35,17 +34,13 @@ class FieldPostings(NamedTuple):
 
 def field_postings(terms: Sequence[str]) -> FieldPostings:
     """The postings of a field whose analysed terms, in order, are ``terms``."""
-    positions: dict[str, list[int]] = {}
-    for i, term in enumerate(terms):
-        poses = positions.get(term)
-        if poses is None:
-            positions[term] = [i]
-        else:
-            poses.append(i)
+    first: dict[str, int] = {}  # each distinct term -> where it first occurs
+    at = np.fromiter(map(first.setdefault, terms, range(len(terms))), np.int64, len(terms))
+    counts = np.bincount(at, minlength=len(terms))
     return FieldPostings(
-        "\x00".join(positions).encode("utf-8"),
-        array("I", map(len, positions.values())).tobytes(),
-        array("I", chain.from_iterable(positions.values())).tobytes(),
+        "\x00".join(first).encode("utf-8"),
+        counts[counts > 0].astype(np.uint32).tobytes(),
+        np.argsort(at, kind="stable").astype(np.uint32).tobytes(),  # positions, term after term
         len(terms),
     )
 
