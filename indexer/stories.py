@@ -17,7 +17,6 @@ from collections.abc import Sequence
 
 import numpy as np
 from datasketch import MinHash
-from numpy.lib.stride_tricks import sliding_window_view
 
 from indexer.analysis import terms
 from indexer.article import Article
@@ -35,8 +34,9 @@ _PERMUTATIONS = MinHash(num_perm=NUM_PERM, scheme=_SCHEME).permutations
 
 _SHINGLE_MIX = 0x9E3779B1  # odd 32-bit multiplier that chains word hashes into a shingle hash
 _LOW32 = np.uint64(0xFFFFFFFF)
-# A shingle's hash is h[0]*MIX**4 + h[1]*MIX**3 + ... + h[4], mod 2**32
-_MIX_POWERS = np.array([pow(_SHINGLE_MIX, SHINGLE - 1 - j, 1 << 32) for j in range(SHINGLE)], np.uint64)
+# A shingle's hash is h[0]*MIX**4 + h[1]*MIX**3 + ... + h[4], mod 2**32: a convolution of the
+# words' hashes with the multiplier's powers, lowest first
+_MIX_POWERS = np.array([pow(_SHINGLE_MIX, j, 1 << 32) for j in range(SHINGLE)], np.uint64)
 _A, _B = (p.astype(np.uint32)[None, :] for p in _PERMUTATIONS)  # affine32: x -> a*x + b mod 2**32
 
 
@@ -52,7 +52,7 @@ def signature(words: Sequence[str]) -> bytes:
     as much on a news article, and reindex makes one for every article."""
     h = np.fromiter(map(_word_hashes.__getitem__, words), np.uint64, len(words))
     if len(h) >= SHINGLE:
-        shingles = (sliding_window_view(h, SHINGLE) @ _MIX_POWERS) & _LOW32  # (uint64 wraps: mod 2**64, then 2**32)
+        shingles = np.convolve(h, _MIX_POWERS, "valid") & _LOW32  # (uint64 wraps: mod 2**64, then 2**32)
     else:  # one shingle of the few words there are (none for no words)
         shingles = h[:1].copy()
         for k in range(1, len(h)):
