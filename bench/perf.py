@@ -3,6 +3,7 @@
     python bench/perf.py                      # Reuters-21578, the 19,779 articles with a body
     python bench/perf.py --limit 2000         # a quick run
     python bench/perf.py --repeat-to 200000   # scale: Reuters + BBC + TIME repeated, distinct ids
+    python bench/perf.py --rounds 3           # each system three times, interleaved: medians
     python bench/perf.py --json results.json  # also dump the raw numbers (--json alone: JSON only)
 
 Each system indexes the same decompressed JSONL files and answers the same
@@ -12,6 +13,11 @@ more drawn from one title (seeded), ANDed; 20 warm-up queries, then 200 timed
 ones, each returning 10 hits with highlighted snippets and facet counts over
 all hits. newsdex counts its own facets (source, actor, date); FTS5 and
 Whoosh count the corpus's tags (Reuters places, topics, month).
+
+On a shared machine one system's run can be slowed by a neighbour for a while
+and its ratios to the others move with it: ``--rounds N`` runs every system N
+times, round after round (each round in a rotated order), and reports each
+number as the median of its rounds, with every round's index time and p50.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import corpora
-from perf_report import LABEL, agreement, summarise, table
+from perf_report import LABEL, agreement, median_of_rounds, round_lines, summarise, table
 from perf_systems import INDEXED_MARK, RUNNERS, child
 
 SYSTEMS = tuple(RUNNERS)
@@ -250,7 +256,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--queries", type=int, default=200, help="timed queries (default: %(default)s)")
     ap.add_argument("--warmup", type=int, default=20, help="warm-up queries before timing (default: %(default)s)")
     ap.add_argument("--seed", type=int, default=21578, help="seed for drawing queries (default: %(default)s)")
-    ap.add_argument("--timeout", type=float, default=3600, help="seconds allowed per system (default: %(default)s)")
+    ap.add_argument("--rounds", type=int, default=1, metavar="N", help="run every system N times, interleaved; report medians (default: %(default)s)")
+    ap.add_argument("--timeout", type=float, default=3600, help="seconds allowed per system and round (default: %(default)s)")
     ap.add_argument("--json", nargs="?", const="-", metavar="FILE", help="write raw numbers to FILE (alone: JSON to stdout instead of the table)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (corpus and indexes)")
     ap.add_argument("--child", choices=SYSTEMS, help=argparse.SUPPRESS)
@@ -264,6 +271,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"unknown system(s): {', '.join(unknown)}")
     if args.limit and args.repeat_to:
         ap.error("--limit and --repeat-to do not go together")
+    if args.rounds < 1:
+        ap.error(f"--rounds must be 1 or more, not {args.rounds}")
 
     work = Path(tempfile.mkdtemp(prefix="newsdex-perf-"))
     try:
@@ -275,10 +284,14 @@ def main(argv: list[str] | None = None) -> int:
             "shards": [str(p) for p in sorted((work / "corpus").glob("*.jsonl"))],
             "warmup": queries[: args.warmup],
             "queries": queries[args.warmup :],
-            "keep_index": args.keep,
         }
-        (work / "job.json").write_text(json.dumps(job))
-        results = {s: summarise(run_child(s, work, args.timeout)) for s in systems}
+        rounds: dict[str, list[dict]] = {s: [] for s in systems}
+        for n in range(args.rounds):
+            job["keep_index"] = args.keep and n == args.rounds - 1  # (only the last round's is kept)
+            (work / "job.json").write_text(json.dumps(job))
+            for s in systems[n % len(systems) :] + systems[: n % len(systems)]:
+                rounds[s].append(summarise(run_child(s, work, args.timeout)))
+        results = {s: median_of_rounds(rounds[s]) for s in systems}
     finally:
         if args.keep:
             print(f"[perf] kept {work}", file=sys.stderr)
@@ -290,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": m,
         "corpus": corpus,
         "queries": {"warmup": args.warmup, "timed": len(job["queries"]), "seed": args.seed, "examples": job["queries"][:10]},
+        "rounds": args.rounds,
         "systems": results,
     }
     text = "\n".join(
@@ -302,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
             table(results),
             "",
             *[f"- {line}" for line in agreement(results)],
+            *[f"- {line}" for line in round_lines(rounds)],
             *[f"- {LABEL[s]} failed: {r['error']}" for s, r in results.items() if "error" in r],
         ]
     )

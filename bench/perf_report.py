@@ -36,6 +36,41 @@ def summarise(r: dict) -> dict:
     )
 
 
+def median_of_rounds(rounds: list[dict]) -> dict:
+    """One system's rounds as one result: each number the median of the rounds' (the
+    lists, such as latencies, of the median round by index time); the first error if
+    any round failed. The rounds themselves are kept, less their lists."""
+    failed = [r for r in rounds if "error" in r]
+    if failed or len(rounds) == 1:
+        return (failed or rounds)[0]
+    by_time = sorted(rounds, key=lambda r: r["index_s"])
+    result = dict(by_time[len(by_time) // 2])
+    for key, value in result.items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            result[key] = _median([r[key] for r in rounds if key in r])
+    result["rounds"] = [{k: v for k, v in r.items() if not isinstance(v, list)} for r in rounds]
+    return result
+
+
+def round_lines(rounds: dict[str, list[dict]]) -> list[str]:
+    """Each system's index time and query p50 in every round (when there were several)."""
+    if all(len(r) < 2 for r in rounds.values()):
+        return []
+    lines = []
+    for system, results in rounds.items():
+        ok = [r for r in results if "error" not in r]
+        times = " / ".join(f"{r['index_s']:,.1f}" for r in ok)
+        p50s = " / ".join(f"{r['p50_ms']:,.2f}" for r in ok)
+        lines.append(f"{LABEL[system]}, {len(results)} rounds (medians above): index time {times} s; p50 {p50s} ms")
+    return lines
+
+
+def _median(values: list[float]) -> float:
+    xs = sorted(values)
+    mid = len(xs) // 2
+    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2
+
+
 ROWS = [  # (label, key, format, higher is better)
     ("articles indexed", "indexed", "{:,.0f}", None),
     ("index time (s)", "index_s", "{:,.1f}", False),
