@@ -8,7 +8,9 @@ strings as JSON, no pickles); openings load them in milliseconds (one that finds
 no file builds and saves it).
 A commit makes a new version, hence a new file (the older ones are removed).
 A file that cannot be read is built again; a folder that cannot be written
-(a read-only index) just goes unsaved.
+(a read-only index) just goes unsaved. A save writes a temporary file and renames
+it: one that a killed save left behind is removed by a later save, once it is
+older than any save could take.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import json
 import logging
 import os
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +29,7 @@ from indexer.columns import Columns, load_columns
 
 log = logging.getLogger(__name__)
 FORMAT = 1
+STALE_TEMPORARY = 600  # seconds: a temporary file this old belongs to a save that died
 _ARRAYS = ("live", "source", "day", "story", "actor_docs", "actor_ptr", "doc_actors", "doc_ptr")
 
 
@@ -64,6 +68,19 @@ def _save(columns: Columns, path: Path) -> None:
     for old in path.parent.glob(f"columns-v{FORMAT}-*.npz"):
         if old != path:
             old.unlink(missing_ok=True)
+    _remove_stale_temporaries(path.parent)
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Remove the temporary files of saves killed before their rename (not those of a save
+    going on in another process, which are recent)."""
+    stale = time.time() - STALE_TEMPORARY
+    for tmp in folder.glob(".columns-*.npz"):
+        try:
+            if tmp.stat().st_mtime < stale:
+                tmp.unlink()
+        except FileNotFoundError:
+            pass  # another save's, renamed meanwhile
 
 
 def _load(path: Path, size: int) -> Columns:

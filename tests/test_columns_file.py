@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import time
 
 import numpy as np
 import pytest
@@ -104,3 +105,19 @@ def test_stats_count_the_index_files_while_a_columns_file_comes_and_goes(corpus,
 
         monkeypatch.setattr(os, "scandir", listed_then_renamed)
         assert index.stats().size_bytes == expected
+
+
+def test_a_save_removes_what_a_killed_save_left_but_not_a_save_going_on(corpus, tmp_path):
+    data = tmp_path / "data"
+    reindex([corpus], data)
+    [saved] = data.glob("gen-*/columns-*.npz")
+    killed, going_on = saved.parent / ".columns-killed.npz", saved.parent / ".columns-going-on.npz"
+    killed.write_bytes(b"half a zip")
+    going_on.write_bytes(b"half a zip")
+    an_hour_ago = time.time() - 3600
+    os.utime(killed, (an_hour_ago, an_hour_ago))
+    saved.unlink()
+    with Index.open(data) as index:  # builds the columns, and saves them
+        assert index.search("Bamako").total > 0
+    assert saved.exists() and going_on.exists()
+    assert not killed.exists()
