@@ -106,7 +106,8 @@ def table(results: dict[str, dict]) -> str:
             if "error" in a or "error" in b or _better is None or not _value(b, key):
                 row.append("")
             else:
-                row.append(f"{_value(a, key) / _value(b, key):.2f}×")
+                ratio = _value(a, key) / _value(b, key)
+                row.append(f"{ratio:.2f}×" if ratio >= 0.01 else f"{ratio:.1g}×")
         rows.append(row)
     return corpora.md_table(header, rows)
 
