@@ -132,8 +132,11 @@ def run_fts5(job: dict, work: Path) -> dict:
         f"SELECT m.id, d.title, snippet(docs, 1, '<mark>', '</mark>', '…', 24), bm25(docs, {TITLE_WEIGHT}, 1.0) AS s "
         "FROM docs d JOIN meta m ON m.rowid = d.rowid WHERE docs MATCH ? ORDER BY s LIMIT ?"
     )
+    # CROSS JOIN keeps the hits as the outer loop, each looked up in the facet index: with a
+    # plain JOIN SQLite's planner (no statistics on the temporary table) scans every facet
+    # row instead, three times a query (p50 18 ms on Reuters, not 1.8).
     facet_sql = (
-        "SELECT f.value, count(*) AS c FROM temp.hits h JOIN facet f ON f.docid = h.rowid AND f.field = ? "
+        "SELECT f.value, count(*) AS c FROM temp.hits h CROSS JOIN facet f ON f.docid = h.rowid AND f.field = ? "
         "GROUP BY f.value ORDER BY c DESC, f.value LIMIT ?"
     )
 
