@@ -136,7 +136,9 @@ def _save_columns(engine: WhooshIndex, generation: Path) -> int:
     articles the commit holds."""
     reader = engine.reader()
     try:
-        saved_or_built(reader, columns_path(generation, reader.version))
+        path = columns_path(generation, reader.version)
+        if not path.exists():  # (an update that changed nothing made no commit: its file is there)
+            saved_or_built(reader, path)
         return reader.doc_count
     finally:
         reader.close()
@@ -209,7 +211,10 @@ def _update(
             del documents
         additions.count(known)
         before_commit()
-        writer.commit()
+        if report.full or changed or gone:
+            writer.commit()
+        else:  # nothing changed: no new commit, so searches keep their snapshot and its columns
+            writer.cancel()
     except BaseException:
         writer.cancel()
         raise

@@ -45,6 +45,24 @@ def test_second_run_skips_unchanged_files(corpus, tmp_path):
     assert not report.full
 
 
+def test_a_run_that_finds_nothing_changed_makes_no_commit(corpus, tmp_path):
+    """A server keeps its snapshot (nothing to reopen) and the columns are not built again."""
+    data = tmp_path / "data"
+    reindex([corpus], data)
+    with Index.open(data) as index:
+        before = index.snapshot.version
+        columns = sorted(p.name for p in data.glob("gen-*/columns-*.npz"))
+        reindex([corpus], data)
+        assert not index.refresh()
+        assert index.snapshot.version == before
+    assert sorted(p.name for p in data.glob("gen-*/columns-*.npz")) == columns
+    write_article(corpus, "new.json", "Guterres in Bamako", "Guterres spoke in Bamako.")
+    reindex([corpus], data)  # a change is committed as before
+    with Index.open(data) as index:
+        assert index.snapshot.version != before
+        assert index.search("Guterres").total > 0
+
+
 def test_added_changed_and_deleted_files_are_applied(corpus, tmp_path):
     data = tmp_path / "data"
     reindex([corpus], data)
