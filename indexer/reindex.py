@@ -101,6 +101,13 @@ def reindex(
                 f"rebuilding it for v{store.SCHEMA_VERSION}"
             )
             full = True
+        aliases_digest = _aliases_digest(data)
+        if live and not full and meta.aliases_digest != aliases_digest:
+            report.notes.append(
+                f"{data / USER_ALIASES} changed since the index was built; "
+                "rebuilding it, so that every article's actors follow it"
+            )
+            full = True
         roots = [str(p) for p in paths] or meta.roots or [DEFAULT_CORPUS]
         report.full = full or live is None
         target: Path | None = None
@@ -113,7 +120,7 @@ def reindex(
                 assert live is not None
                 target, engine = live, WhooshIndex.open(live)
                 files_before, version_before = set(os.listdir(target)), engine.version()
-            meta.roots = roots
+            meta.roots, meta.aliases_digest = roots, aliases_digest
             # The meta (corpus roots, learned aliases) is written just before the commit: a
             # crash between the two then leaves the next run the corpus it was asked for.
             write_meta = lambda: store.write_meta(target, meta)  # noqa: E731
@@ -343,6 +350,11 @@ def _hash_file(path: Path) -> str:
         while chunk := fh.read(1 << 20):
             h.update(chunk)
     return h.hexdigest()
+
+
+def _aliases_digest(data_dir: Path) -> str:
+    path = _user_aliases(data_dir)
+    return _hash_file(path) if path else ""
 
 
 def _user_aliases(data_dir: Path) -> Path | None:

@@ -54,6 +54,7 @@ class GenerationMeta:
     updated_at: str = field(default_factory=lambda: _now())
     roots: list[str] = field(default_factory=list)
     learned_aliases: dict[str, str] = field(default_factory=dict)
+    aliases_digest: str = ""  # content hash of the data dir's aliases.toml it was built with ("" for none)
     # file key -> its problems as [path, reason, line]: reported again while the file is unchanged
     file_problems: dict[str, list[list]] = field(default_factory=dict)
 

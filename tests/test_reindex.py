@@ -169,6 +169,27 @@ def test_closing_an_index_releases_its_files(corpus, tmp_path):
     assert held() == []
 
 
+def actor_labels(data: Path) -> set[str]:
+    with Index.open(data) as index:
+        return {v.label for v in index.search("", facet_size=100).facets["actor"].values}
+
+
+def test_a_changed_aliases_file_rebuilds_the_index_with_a_note(corpus, tmp_path):
+    """Unchanged files are not read again, so only a rebuild gives every article the
+    actors the new aliases name; an unchanged aliases file rebuilds nothing."""
+    data = tmp_path / "data"
+    reindex([corpus], data)
+    assert "Wagner Group" in actor_labels(data)
+    data.joinpath("aliases.toml").write_text('["Wagner"]\naliases = ["Wagner Group", "Africa Corps"]\n', "utf-8")
+    report = reindex([corpus], data)
+    assert report.full and report.added == 5
+    assert any("aliases.toml changed since the index was built; rebuilding it" in n for n in report.notes)
+    labels = actor_labels(data)
+    assert "Wagner" in labels and "Wagner Group" not in labels
+    again = reindex([corpus], data)
+    assert not again.full and again.unchanged == 5 and not again.notes
+
+
 def test_a_second_reindex_at_once_is_refused(corpus, tmp_path):
     data = tmp_path / "data"
     with ReindexLock(data):
