@@ -15,6 +15,13 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
+def run_bench(script: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run ``bench/<script>`` as a user would, its output captured."""
+    return subprocess.run(
+        [sys.executable, str(REPO / "bench" / script), *args], check=False, capture_output=True, text=True, timeout=timeout
+    )
+
+
 @pytest.mark.parametrize(
     ("script", "corpus"),
     [
@@ -25,31 +32,14 @@ REPO = Path(__file__).resolve().parent.parent
     ],
 )
 def test_a_benchmark_without_its_corpus_names_the_file_and_exits_2(tmp_path: Path, script: str, corpus: str) -> None:
-    done = subprocess.run(
-        [sys.executable, str(REPO / "bench" / script), "--corpora", str(tmp_path)],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_bench(script, "--corpora", str(tmp_path))
     assert done.returncode == 2
     assert f"corpus file '{corpus}' is absent: looked for {tmp_path / corpus}" in done.stderr
     assert "Traceback" not in done.stderr
 
 
 def test_the_actors_benchmark_scores_the_seeds_without_reuters_and_exits_2(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "bench" / "actors_eval.py"),
-            "--corpora",
-            str(tmp_path),
-        ],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_bench("actors_eval.py", "--corpora", str(tmp_path))
     assert done.returncode == 2
     assert "reuters21578.jsonl.gz" in done.stderr and "absent" in done.stderr
     assert "| **all (micro)** |" in done.stdout
@@ -77,13 +67,7 @@ def test_the_benchmark_runs_each_system_in_interleaved_rounds_and_reports_median
     results = tmp_path / "results.json"
     args = ["--corpora", str(tmp_path), "--systems", "newsdex,fts5", "--rounds", "3"]
     args += ["--queries", "5", "--warmup", "1", "--json", str(results)]
-    done = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "perf.py"), *args],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = run_bench("perf.py", *args, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     order = re.findall(r"\[perf\] (newsdex|SQLite FTS5): indexing", done.stderr)
     assert order == ["newsdex", "SQLite FTS5", "SQLite FTS5", "newsdex", "newsdex", "SQLite FTS5"]
@@ -101,12 +85,6 @@ def test_the_benchmark_runs_each_system_in_interleaved_rounds_and_reports_median
 
 def test_rounds_must_be_at_least_one(tmp_path: Path) -> None:
     _tiny_reuters(tmp_path)
-    done = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "perf.py"), "--corpora", str(tmp_path), "--rounds", "0"],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_bench("perf.py", "--corpora", str(tmp_path), "--rounds", "0")
     assert done.returncode == 2
     assert "--rounds must be 1 or more, not 0" in done.stderr
