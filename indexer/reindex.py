@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from indexer import store
+from indexer.actors import load_aliases
 from indexer.article import Article, Problem
 from indexer.backend.whoosh_engine import WhooshIndex, WhooshReader
 from indexer.columns_file import columns_path, saved_or_built
@@ -353,8 +354,15 @@ def _hash_file(path: Path) -> str:
 
 
 def _aliases_digest(data_dir: Path) -> str:
+    """The hash of the data dir's aliases file ("" without one), once it is known to load."""
     path = _user_aliases(data_dir)
-    return _hash_file(path) if path else ""
+    if path is None:
+        return ""
+    try:
+        load_aliases(path)
+    except ValueError as err:  # (it names the file and what is wrong)
+        raise store.StoreError(f"{err}; mend or remove it: the index was not changed") from None
+    return _hash_file(path)
 
 
 def _user_aliases(data_dir: Path) -> Path | None:

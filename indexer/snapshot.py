@@ -7,6 +7,7 @@ new one when the data directory moves to a new generation or commit.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -22,6 +23,18 @@ from indexer.metadata import normalise_source
 from indexer.results import ArticleRecord
 from indexer.store import GenerationMeta
 
+log = logging.getLogger("newsdex.index")
+
+
+def _aliases(path: Path | None) -> AliasTable:
+    """The aliases ``path`` adds to the shipped ones; only the shipped ones if it is broken
+    (searches go on; the next reindex refuses it, naming what is wrong)."""
+    try:
+        return load_aliases(path)
+    except ValueError as err:
+        log.warning("%s; searching with the shipped aliases only", err)
+        return load_aliases()
+
 
 class Snapshot:
     def __init__(self, generation: Path, meta: GenerationMeta, aliases_path: Path | None) -> None:
@@ -30,7 +43,7 @@ class Snapshot:
         self.engine = WhooshIndex.open(generation)
         self.reader: WhooshReader = self.engine.reader()
         self.version = (generation.name, self.reader.version)
-        self.aliases: AliasTable = load_aliases(aliases_path).with_learned(meta.learned_aliases)
+        self.aliases: AliasTable = _aliases(aliases_path).with_learned(meta.learned_aliases)
         self.record = lru_cache(maxsize=4096)(self._record)
         self._copies = lru_cache(maxsize=256)(self._story_docnums)  # a page asks for the count too
 

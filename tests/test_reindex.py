@@ -190,6 +190,24 @@ def test_a_changed_aliases_file_rebuilds_the_index_with_a_note(corpus, tmp_path)
     assert not again.full and again.unchanged == 5 and not again.notes
 
 
+def test_a_broken_aliases_file_is_named_and_the_index_is_left_as_it_was(corpus, tmp_path):
+    data = tmp_path / "data"
+    reindex([corpus], data)
+    before = search_ids(data, "Bamako")
+    aliases = data / "aliases.toml"
+    aliases.write_text("[JNIM\naliases = []", "utf-8")
+    write_article(corpus, "new.json", "Guterres in Bamako", "Guterres spoke in Bamako.")
+    with pytest.raises(StoreError, match="not valid TOML") as info:
+        reindex([corpus], data)
+    assert str(aliases) in str(info.value) and "the index was not changed" in str(info.value)
+    assert search_ids(data, "Bamako") == before
+    cli = subprocess.run(
+        [sys.executable, str(REPO / "manage.py"), "--data", str(data), "reindex", str(corpus)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert cli.returncode == 2 and "not valid TOML" in cli.stderr and "Traceback" not in cli.stderr
+
+
 def test_a_second_reindex_at_once_is_refused(corpus, tmp_path):
     data = tmp_path / "data"
     with ReindexLock(data):
