@@ -60,7 +60,7 @@ def load_columns(reader: WhooshReader) -> Columns:
     source_id = {s: i for i, s in enumerate(sources)}
     source = np.fromiter((source_id.get(v, -1) for v in source_values), np.int32, size)
 
-    day = np.fromiter((_ordinal(v) for v in reader.column("published")), np.int32, size)
+    day = _day_ordinals(reader.column("published"))
 
     story_values = reader.column("story")
     story_id: dict[str, int] = {}
@@ -108,9 +108,8 @@ def _actor_matrix(
     )
     uses = np.bincount(names, minlength=len(name_ids))
     best: dict[int, tuple[int, bool, str]] = {}
-    for i, name in enumerate(name_ids):
-        rank = (int(uses[i]), not name.isascii(), name)
-        k = int(key_of_name[i])
+    for name, used, k in zip(name_ids, uses.tolist(), key_of_name.tolist()):
+        rank = (used, not name.isascii(), name)
         if k not in best or rank[:2] > best[k][:2]:
             best[k] = rank
     keys = key_of_name[names]
@@ -121,6 +120,18 @@ def _actor_matrix(
     keys, docs = keys[first], docs[first]
     ptr = np.concatenate(([0], np.cumsum(np.bincount(keys, minlength=len(key_ids))))).astype(np.int64)
     return tuple(best[k][2] for k in range(len(key_ids))), key_ids, ptr, docs
+
+
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+
+def _day_ordinals(published: list[str]) -> np.ndarray:
+    """Each ISO date's proleptic ordinal, 0 for none (or, should one be there, a bad one)."""
+    try:
+        days = np.array(published, "datetime64[D]")  # ("" is NaT)
+    except ValueError:
+        return np.fromiter(map(_ordinal, published), np.int32, len(published))
+    return np.where(np.isnat(days), 0, days.astype(np.int64) + _EPOCH_ORDINAL).astype(np.int32)
 
 
 def _ordinal(value: str) -> int:

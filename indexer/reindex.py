@@ -9,6 +9,7 @@ columns saved beside it (so no opening has to build them). Unchanged files
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import logging
 import os
@@ -143,12 +144,16 @@ def _save_columns(engine: WhooshIndex, generation: Path) -> int:
     switched to: the first opening (a server's, a search's) then loads them. Returns the
     articles the commit holds."""
     reader = engine.reader()
+    # What the run made and keeps (its caches of stems and names) is left out of the
+    # collections the build sets off: one full one walked it all (0.2 s on Reuters).
+    gc.freeze()
     try:
         path = columns_path(generation, reader.version)
         if not path.exists():  # (an update that changed nothing made no commit: its file is there)
             saved_or_built(reader, path)
         return reader.doc_count
     finally:
+        gc.unfreeze()
         reader.close()
 
 
