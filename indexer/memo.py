@@ -1,4 +1,4 @@
-"""A memo of one function's values, for the hottest lookups of reindex."""
+"""A memo of one function's values, for the hottest lookups of reindex and search."""
 
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ from indexer.backend.whoosh_engine import WhooshIndex, WhooshReader
 from indexer.columns import Columns
 from indexer.columns_file import columns_path, saved_or_built
 from indexer.matching import FIELD_WEIGHTS, Matcher
+from indexer.memo import Memo
 from indexer.metadata import normalise_source
 from indexer.results import ArticleRecord
 from indexer.store import GenerationMeta
@@ -46,6 +47,7 @@ class Snapshot:
         self.aliases: AliasTable = _aliases(aliases_path).with_learned(meta.learned_aliases)
         self.record = lru_cache(maxsize=4096)(self._record)
         self._copies = lru_cache(maxsize=256)(self._story_docnums)  # a page asks for the count too
+        self._shown_actor = Memo(self._corpus_spelling, 100_000).__getitem__  # ~7 a record
 
     def close(self) -> None:
         self.reader.close()
@@ -84,12 +86,12 @@ class Snapshot:
             url=s.get("url"),
             published=dt.date.fromisoformat(published) if published else None,
             authors=tuple(s.get("authors") or ()),
-            actors=tuple(dict.fromkeys(self._shown_actor(a) for a in s.get("actor", "").split(",") if a)),
+            actors=tuple(dict.fromkeys(map(self._shown_actor, filter(None, s.get("actor", "").split(","))))),
             origin=s.get("origin", ""),
             story=s.get("story"),
         )
 
-    def _shown_actor(self, name: str) -> str:
+    def _corpus_spelling(self, name: str) -> str:
         """The corpus-wide spelling of an actor (the facet's), for this article's name."""
         cols = self.columns
         at = cols.actor_ids.get(actor_key(name))
