@@ -15,6 +15,7 @@ import numpy as np
 
 from indexer.actors import actor_key
 from indexer.backend.whoosh_engine import WhooshReader
+from indexer.dates import EPOCH_ORDINAL
 from indexer.fields import ACTOR_SEPARATOR
 
 
@@ -40,14 +41,14 @@ class Columns:
             mask[self.actor_docs[self.actor_ptr[a] : self.actor_ptr[a + 1]]] = True
         return mask
 
-    def actor_counts(self, mask: np.ndarray) -> np.ndarray:
-        """How many documents in ``mask`` carry each actor (work in proportion to the
-        documents in ``mask``, through the by-document pairs)."""
+    def actor_counts(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The actors of the documents in ``mask`` (ids, sorted) and how many documents
+        carry each (work in proportion to those documents, through the by-document pairs)."""
         docs = np.flatnonzero(mask)
         starts = self.doc_ptr[docs]
         lengths = self.doc_ptr[docs + 1] - starts
         pairs = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-        return np.bincount(self.doc_actors[pairs], minlength=len(self.actors))
+        return np.unique(self.doc_actors[pairs], return_counts=True)
 
 
 def load_columns(reader: WhooshReader) -> Columns:
@@ -122,16 +123,13 @@ def _actor_matrix(
     return tuple(best[k][2] for k in range(len(key_ids))), key_ids, ptr, docs
 
 
-_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
-
-
 def _day_ordinals(published: list[str]) -> np.ndarray:
     """Each ISO date's proleptic ordinal, 0 for none (or, should one be there, a bad one)."""
     try:
         days = np.array(published, "datetime64[D]")  # ("" is NaT)
     except ValueError:
         return np.fromiter(map(_ordinal, published), np.int32, len(published))
-    return np.where(np.isnat(days), 0, days.astype(np.int64) + _EPOCH_ORDINAL).astype(np.int32)
+    return np.where(np.isnat(days), 0, days.astype(np.int64) + EPOCH_ORDINAL).astype(np.int32)
 
 
 def _ordinal(value: str) -> int:

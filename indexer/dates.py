@@ -7,7 +7,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 UNDATED = "undated"
+EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()  # numpy's day 0
+_UNIT = {"year": "Y", "month": "M", "day": "D"}
 _BUCKET = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
 
@@ -78,3 +82,10 @@ def bucket_of(day: dt.date, interval: str) -> str:
     if interval == "month":
         return f"{day.year:04d}-{day.month:02d}"
     return day.isoformat()
+
+
+def bucket_counts(ordinals: np.ndarray, interval: str) -> dict[str, int]:
+    """How many of the days (proleptic ordinals, all > 0) fall in each bucket at ``interval``."""
+    days = (ordinals.astype(np.int64) - EPOCH_ORDINAL).astype("datetime64[D]")
+    buckets, counts = np.unique(days.astype(f"datetime64[{_UNIT[interval]}]"), return_counts=True)
+    return dict(zip(np.datetime_as_string(buckets).tolist(), counts.tolist()))  # (years four digits)

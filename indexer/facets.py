@@ -8,14 +8,13 @@ selection without losing the other options (Elasticsearch's post_filter).
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from indexer.actors import actor_key
-from indexer.dates import UNDATED, bucket_of, bucket_range
+from indexer.dates import UNDATED, bucket_counts, bucket_of, bucket_range
 from indexer.results import Facet, FacetValue, SearchRequest
 from indexer.snapshot import Snapshot
 
@@ -80,15 +79,15 @@ def count_facets(
 
     sel = filters.mask_except(matched, "source")
     counts = np.bincount(cols.source[sel & (cols.source >= 0)], minlength=len(cols.sources))
+    ids = np.flatnonzero(counts)
     out["source"] = _top(
-        "source", cols.sources, counts, filters.selected.get("source", ()), size,
+        "source", cols.sources, (ids, counts[ids]), filters.selected.get("source", ()), size,
         snap.source_label, cols.source_ids.get,
     )
 
     sel = filters.mask_except(matched, "actor")
-    counts = cols.actor_counts(sel)
     out["actor"] = _top(
-        "actor", cols.actors, counts, filters.selected.get("actor", ()), size,
+        "actor", cols.actors, cols.actor_counts(sel), filters.selected.get("actor", ()), size,
         str, lambda name: cols.actor_ids.get(actor_key(name)),
     )
 
@@ -100,26 +99,31 @@ def count_facets(
 def _top(
     name: str,
     values: tuple[str, ...],
-    counts: np.ndarray,
+    counted: tuple[np.ndarray, np.ndarray],
     selected: tuple[str, ...],
     size: int,
     label: Callable[[str], str],
     position: Callable[[str], int | None],
 ) -> Facet:
-    """The ``size`` most frequent values (ties alphabetical), plus any selected ones."""
-    nonzero = np.flatnonzero(counts)
-    if len(nonzero) > size:  # only the best candidates need sorting
-        cut = counts[nonzero][np.argpartition(-counts[nonzero], size - 1)[size - 1]]
-        nonzero = nonzero[counts[nonzero] >= cut]
-    ranked = sorted(nonzero.tolist(), key=lambda i: (-counts[i], values[i].casefold()))[:size]
-    shown = [(values[i], int(counts[i])) for i in ranked]
+    """The ``size`` most frequent values (ties alphabetical), plus any selected ones;
+    ``counted`` holds the ids of the values found (sorted) and their counts."""
+    ids, counts = counted
+    best = np.arange(len(ids))
+    if len(ids) > size:  # only the best candidates need sorting
+        best = np.flatnonzero(counts >= counts[np.argpartition(-counts, size - 1)[size - 1]])
+    found = {values[i]: c for i, c in zip(ids[best].tolist(), counts[best].tolist())}
+    shown = sorted(found.items(), key=lambda kc: (-kc[1], kc[0].casefold()))[:size]
     shown_keys = {k for k, _ in shown}
     for k in selected:
         if k not in shown_keys:
-            at = position(k)
-            shown.append((k, int(counts[at]) if at is not None else 0))
+            shown.append((k, _count_of(position(k), ids, counts)))
     items = tuple(FacetValue(k, label(k), c, k in selected) for k, c in shown)
-    return Facet(name, items, other=max(0, int(np.count_nonzero(counts)) - size))
+    return Facet(name, items, other=max(0, len(ids) - size))
+
+
+def _count_of(value_id: int | None, ids: np.ndarray, counts: np.ndarray) -> int:
+    at = int(np.searchsorted(ids, value_id)) if value_id is not None else len(ids)
+    return int(counts[at]) if at < len(ids) and ids[at] == value_id else 0
 
 
 def _dates(days: np.ndarray, selected: tuple[str, ...]) -> Facet:
@@ -130,12 +134,9 @@ def _dates(days: np.ndarray, selected: tuple[str, ...]) -> Facet:
     if len(dated):
         span = int(dated.max() - dated.min())
         interval = "year" if span > 4 * 366 else "month" if span > 45 else "day"  # <= ~50 bars
-    per_day = np.unique(dated, return_counts=True)
-    buckets: Counter[str] = Counter()
-    for ordinal, count in zip(*per_day):
-        buckets[bucket_of(dt.date.fromordinal(int(ordinal)), interval)] += int(count)
+    buckets = bucket_counts(dated, interval)
     periods = _periods(int(dated.min()), int(dated.max()), interval) if len(dated) else []
-    values = [FacetValue(b, b, buckets[b], b in selected) for b in periods]
+    values = [FacetValue(b, b, buckets.get(b, 0), b in selected) for b in periods]
     if undated:
         values.append(FacetValue(UNDATED, "undated", undated, UNDATED in selected))
     return Facet("date", tuple(values), interval=interval)
