@@ -2,7 +2,7 @@
 
 Each article's text is cut into overlapping 5-word shingles (of its index
 terms, so case, accents and stop words do not matter; hashed with numpy from
-the words' hashes), summarised as a 64-way MinHash (datasketch), and looked up
+the words' hashes), summarised as a 64-way MinHash (datasketch's values), and looked up
 by LSH banding among the corpus's earlier articles: a copy whose estimated
 Jaccard similarity is at least ``THRESHOLD`` joins that copy's story.
 Signatures (64 values of 32 bits) are stored in the index so later incremental
@@ -16,7 +16,6 @@ import zlib
 from collections.abc import Sequence
 
 import numpy as np
-from datasketch import MinHash
 
 from indexer.analysis import terms
 from indexer.article import Article
@@ -28,8 +27,16 @@ THRESHOLD = 0.7
 MAX_DAYS_APART = 3
 SAME_TEXT = 0.95  # copies this close are one story whatever their dates
 BANDS, BAND_ROWS = 14, 4  # LSH banding (what datasketch's MinHashLSH picks for a 0.5 threshold)
-_SCHEME = "affine32"
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, scheme=_SCHEME).permutations
+
+
+def _affine32_permutations(num_perm: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's ``MinHash(num_perm, seed, scheme="affine32").permutations``: odd
+    multipliers and offsets from NumPy's legacy seeded generator, whose stream NumPy keeps
+    fixed. (Made here: importing datasketch imports SciPy, half a second of every start.)"""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 _SHINGLE_MIX = 0x9E3779B1  # odd 32-bit multiplier that chains word hashes into a shingle hash
@@ -37,7 +44,7 @@ _LOW32 = np.uint64(0xFFFFFFFF)
 # A shingle's hash is h[0]*MIX**4 + h[1]*MIX**3 + ... + h[4], mod 2**32: a convolution of the
 # words' hashes with the multiplier's powers, lowest first
 _MIX_POWERS = np.array([pow(_SHINGLE_MIX, j, 1 << 32) for j in range(SHINGLE)], np.uint64)
-_A, _B = (p.astype(np.uint32)[None, :] for p in _PERMUTATIONS)  # affine32: x -> a*x + b mod 2**32
+_A, _B = (p[None, :] for p in _affine32_permutations(NUM_PERM))  # x -> a*x + b mod 2**32
 
 
 _word_hashes = Memo(lambda term: zlib.crc32(term.encode("utf-8")), 200_000)  # each term's CRC-32
