@@ -61,13 +61,14 @@ def run_search(snap: Snapshot, request: SearchRequest) -> SearchResult:
     selected = keep[docnums]
     ranked = _sort(snap, _Ranked(docnums[selected], scores[selected]), request.sort)
     total_articles = len(ranked.docnums)
-    order = _collapse(snap, ranked) if request.collapse else np.arange(total_articles)
+    stories = snap.columns.story[ranked.docnums]
+    order = _collapse(stories) if request.collapse else np.arange(total_articles)
     first = (request.page - 1) * request.page_size
     page = order[first : first + request.page_size]
 
     marker = snippets.marker_for(node, expansions)
     hits = tuple(
-        _hit(snap, ranked, i, marker, request, _others(snap, ranked, i) if request.collapse else ())
+        _hit(snap, ranked, i, marker, request, _others(stories, i) if request.collapse else ())
         for i in page
     )
     suggestion = None
@@ -97,15 +98,15 @@ def _sort(snap: Snapshot, r: _Ranked, sort: str) -> _Ranked:
     return _Ranked(r.docnums[order], r.scores[order])
 
 
-def _collapse(snap: Snapshot, r: _Ranked) -> np.ndarray:
-    """Positions in ``r`` of the first (best) article of each story."""
-    stories = snap.columns.story[r.docnums]
+def _collapse(stories: np.ndarray) -> np.ndarray:
+    """Positions of the first (best) article of each story, ``stories`` being the ranked
+    articles' story ids."""
     _, first = np.unique(stories, return_index=True)
     return np.sort(first)
 
 
-def _others(snap: Snapshot, r: _Ranked, i: int) -> np.ndarray:
-    stories = snap.columns.story[r.docnums]
+def _others(stories: np.ndarray, i: int) -> np.ndarray:
+    """Positions of the other articles of the story of the ``i``-th ranked article."""
     same = np.flatnonzero(stories == stories[i])
     return same[same != i]
 
@@ -180,7 +181,7 @@ def more_like_this(snap: Snapshot, article_id: str, limit: int) -> list[Hit]:
     cols = snap.columns
     keep = cols.story[docnums] != cols.story[docnum]
     ranked = _sort(snap, _Ranked(docnums[keep], scores[keep]), "relevance")
-    order = _collapse(snap, ranked)[:limit]
+    order = _collapse(snap.columns.story[ranked.docnums])[:limit]
     marker = snippets.Marker(frozenset(top))
     request = SearchRequest(snippets=True)
     return [_hit(snap, ranked, int(i), marker, request) for i in order]
