@@ -76,7 +76,11 @@ def _spans(text: str, marker: Marker) -> list[tuple[int, int]]:
     scanned = text[:SCAN_CHARS]
     folded = scanned.translate(_FOLD)  # same length as ``scanned``: offsets carry over
     found = {span for start in marker.starts for span in _words_starting(folded, start)}
-    return sorted(span for span in found if marker.matches(scanned[span[0] : span[1]]))
+    spans: list[tuple[int, int]] = []
+    for start, end in sorted(found, key=lambda span: (span[0], -span[1])):  # leftmost, longest
+        if (not spans or start >= spans[-1][1]) and marker.matches(scanned[start:end]):
+            spans.append((start, end))  # (two starts can find overlapping words: o'ne* and neil)
+    return spans
 
 
 _WORD_REST = re.compile(r"\w*")

@@ -240,6 +240,11 @@ def test_snippets_are_escaped_and_only_mark_survives(newsroom):
     assert "<script" not in hit.title_html and "&lt;script&gt;" in hit.title_html
 
 
+def test_marks_never_overlap_when_two_query_words_find_one_word():
+    assert Index.mark("Tip O'Neil said", "o'ne* neil") == "Tip <mark>O'Neil</mark> said"
+    assert Index.mark("attacks, attacked", "attack*  attack") == "<mark>attacks</mark>, <mark>attacked</mark>"
+
+
 def test_match_only_in_title_shows_the_lead(newsroom):
     hit = newsroom.search("title:timetable").hits[0]
     assert hit.snippet.startswith("The election commission published")
