@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from indexer import Index, reindex, search
+from indexer.dates import bucket_counts, bucket_of
 from indexer.matching import distinct
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -175,6 +177,15 @@ def test_date_facet_buckets_and_undated(newsroom):
     assert list(values)[:-1] == ["2023-11", "2023-12"] + [f"2024-{m:02d}" for m in range(1, 9)]
     assert values["2024-01"] == values["2024-06"] == 0
     assert newsroom.search("", dates=["undated"]).hits[0].id == "undated-1"
+
+
+@pytest.mark.parametrize("interval", ["day", "month", "year"])
+def test_date_buckets_are_counted_under_the_names_the_facet_lists(interval):
+    # Counted with numpy's datetime64 units, listed by bucket_of: the two must name alike.
+    days = [dt.date(999, 1, 5), dt.date(2024, 2, 29), dt.date(2024, 2, 29), dt.date(2024, 12, 31),
+            dt.date(1, 1, 1)]
+    counted = bucket_counts(np.array([d.toordinal() for d in days]), interval)
+    assert counted == dict(Counter(bucket_of(d, interval) for d in days))
 
 
 def test_date_range_filter_is_independent_of_the_query(newsroom):
