@@ -39,6 +39,7 @@ from indexer.article import Article
 from indexer.backend.posting_arrays import field_postings
 from indexer.backend.whoosh_engine import WhooshIndex, WhooshWriter
 from indexer.fields import Document
+from indexer.gc_freeze import frozen
 from indexer.progress import Progress
 from indexer.stories import signature, story_terms
 
@@ -181,11 +182,8 @@ class Preparer:
             # This process's share of the pass makes long-lived objects (the documents of
             # the round) while the articles stay: frozen after each task, they are spared
             # the collections that would go over them again and again (1 s on Reuters).
-            gc.freeze()
-            try:
+            with frozen():
                 yield iter(_Stages(pool, articles, _tasks(context, articles, BATCH), self._own_extractor))
-            finally:
-                gc.unfreeze()
 
     def _own_extractor(self) -> ActorExtractor:
         """The extractor of this process (made once a round of learning: it keeps its caches)."""
@@ -248,11 +246,8 @@ class Preparer:
                 # Forked workers share the parent's memory until they write to it, and a
                 # garbage collection writes to every object it visits: keep the objects of
                 # this moment out of the workers' collections.
-                gc.freeze()
-                try:
+                with frozen():
                     pool.submit(int).result()  # forks the workers now
-                finally:
-                    gc.unfreeze()
             yield pool
         finally:
             pool.shutdown(cancel_futures=True)

@@ -9,7 +9,6 @@ columns saved beside it (so no opening has to build them). Unchanged files
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import logging
 import os
@@ -27,6 +26,7 @@ from indexer.article import Article, Problem
 from indexer.backend.whoosh_engine import WhooshIndex, WhooshReader
 from indexer.columns_file import columns_path, saved_or_built
 from indexer.fields import Document
+from indexer.gc_freeze import frozen
 from indexer.pipeline import Prepared, Preparer
 from indexer.progress import Progress, Silent
 from indexer.readers import CorpusFile, iter_corpus, read_file
@@ -144,16 +144,15 @@ def _save_columns(engine: WhooshIndex, generation: Path) -> int:
     switched to: the first opening (a server's, a search's) then loads them. Returns the
     articles the commit holds."""
     reader = engine.reader()
-    # What the run made and keeps (its caches of stems and names) is left out of the
-    # collections the build sets off: one full one walked it all (0.2 s on Reuters).
-    gc.freeze()
     try:
-        path = columns_path(generation, reader.version)
-        if not path.exists():  # (an update that changed nothing made no commit: its file is there)
-            saved_or_built(reader, path)
+        # What the run made and keeps (its caches of stems and names) is left out of the
+        # collections the build sets off: one full one walked it all (0.2 s on Reuters).
+        with frozen():
+            path = columns_path(generation, reader.version)
+            if not path.exists():  # (an update that changed nothing made no commit: its file is there)
+                saved_or_built(reader, path)
         return reader.doc_count
     finally:
-        gc.unfreeze()
         reader.close()
 
 
