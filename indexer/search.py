@@ -61,14 +61,14 @@ def run_search(snap: Snapshot, request: SearchRequest) -> SearchResult:
     selected = keep[docnums]
     ranked = _sort(snap, _Ranked(docnums[selected], scores[selected]), request.sort)
     total_articles = len(ranked.docnums)
-    stories = snap.columns.story[ranked.docnums]
-    order = _collapse(stories) if request.collapse else np.arange(total_articles)
+    stories = snap.columns.story[ranked.docnums] if request.collapse else None
+    order = np.arange(total_articles) if stories is None else _collapse(stories)
     first = (request.page - 1) * request.page_size
     page = order[first : first + request.page_size]
 
     marker = snippets.marker_for(node, expansions)
     hits = tuple(
-        _hit(snap, ranked, i, marker, request, _others(stories, i) if request.collapse else ())
+        _hit(snap, ranked, i, marker, request, () if stories is None else _others(stories, i))
         for i in page
     )
     suggestion = None
