@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from indexer import Index, reindex
-from indexer.columns import Columns, load_columns
+from indexer.columns import Columns, _day_ordinals, load_columns
 
 
 def assert_same_columns(a: Columns, b: Columns) -> None:
@@ -121,3 +121,11 @@ def test_a_save_removes_what_a_killed_save_left_but_not_a_save_going_on(corpus, 
         assert index.search("Bamako").total > 0
     assert saved.exists() and going_on.exists()
     assert not killed.exists()
+
+
+def test_the_day_column_holds_each_date_as_its_ordinal_and_anything_else_as_undated():
+    days = ["2024-02-29", "", "0999-01-05"]
+    assert _day_ordinals(days).tolist() == [738945, 0, 364517]
+    assert _day_ordinals(days).dtype == np.int32
+    # one value numpy cannot read (not something reindex stores) leaves the others as they are
+    assert _day_ordinals(days + ["2024-13-01"]).tolist() == [738945, 0, 364517, 0]
