@@ -46,7 +46,7 @@ from indexer.actors import (
     collect_definitions,
     load_aliases,
 )
-from indexer.readers import read_file
+from indexer.ingest import read_file
 
 GOLD = REPO / "tests" / "data" / "actors_gold.json"
 ORGS = Path(__file__).with_name("actors_reuters_orgs.tsv")

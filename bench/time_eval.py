@@ -229,7 +229,7 @@ def run_whoosh(docs: list[dict], queries: dict[str, str], tok: Tokens, work: Pat
 def newsdex_runner(lower: bool) -> Callable[..., dict[str, Ranking]]:
     def run(docs: list[dict], queries: dict[str, str], tok: Tokens, work: Path) -> dict[str, Ranking]:
         from indexer import Index, SearchRequest, reindex
-        from indexer.search import run_search
+        from indexer.search.runner import run_search
 
         if "match" not in {f.name for f in dataclasses.fields(SearchRequest)}:
             raise RuntimeError("newsdex's SearchRequest has no 'match' field yet (needed for match='any')")

@@ -7,7 +7,7 @@ Scores every setting of a grid over BM25F's k1 and body b and the pseudo-relevan
 feedback knobs per query (average precision, as in ``time_eval.py``), then
 cross-validates: the best setting on part of the queries is scored on the rest.
 If the cross-validated MAP is below the shipped setting's, tuning only fits noise.
-The settings are module constants of ``indexer.matching``, set here for the run.
+The settings are module constants of ``indexer.search.matching``, set here for the run.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ PerQuery = dict[str, float]  # query id -> average precision
 
 
 def apply(setting: dict) -> None:
-    from indexer import matching
+    from indexer.search import matching
 
     matching.K1 = setting["K1"]
     body = matching.FIELD_WEIGHTS["body"]
@@ -52,7 +52,7 @@ def apply(setting: dict) -> None:
 
 
 def shipped() -> dict:
-    from indexer import matching
+    from indexer.search import matching
 
     return {
         "K1": matching.K1,
@@ -64,7 +64,7 @@ def shipped() -> dict:
 def score_grid(grid: dict, corpora_opt: str | None) -> tuple[PerQuery, dict[Setting, PerQuery]]:
     """Average precision per query of the shipped setting and of every grid setting."""
     from indexer import Index, SearchRequest, reindex
-    from indexer.search import run_search
+    from indexer.search.runner import run_search
 
     docs, queries, qrels, _ = time_eval.load(corpora_opt)
     work = Path(tempfile.mkdtemp(prefix="newsdex-tune-"))

@@ -10,9 +10,9 @@ The one API the CLI, the web app and other tools share::
 """
 
 from indexer.article import Article, Problem
-from indexer.index import Index, IndexNotFound, InvalidRequest
-from indexer.reindex import ReindexReport, reindex
-from indexer.results import (
+from indexer.search.index import Index, IndexNotFound, InvalidRequest
+from indexer.build.reindex import ReindexReport, reindex
+from indexer.search.results import (
     ArticleRecord,
     Facet,
     FacetValue,

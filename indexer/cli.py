@@ -11,10 +11,10 @@ import sys
 from collections.abc import Sequence
 
 from indexer import store
-from indexer.index import Index, InvalidRequest
-from indexer.progress import progress_for
-from indexer.reindex import reindex
-from indexer.results import SORTS, IndexStats, SearchResult
+from indexer.search.index import Index, InvalidRequest
+from indexer.build.progress import progress_for
+from indexer.build.reindex import reindex
+from indexer.search.results import SORTS, IndexStats, SearchResult
 
 
 def main(argv: Sequence[str] | None = None) -> int:

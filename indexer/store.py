@@ -29,7 +29,7 @@ from pathlib import Path
 #    actors stored only (their facet column serves filters);
 # 5: source, date and story are no longer indexed (their columns serve every use);
 # 6: title and body positions only in the flat postings beside each segment
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 DATA_ENV = "NEWSDEX_DATA"
 DEFAULT_DATA_DIR = "instance"
 _CURRENT = "CURRENT"

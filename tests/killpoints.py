@@ -1,7 +1,7 @@
 """Run a ``manage.py`` command and ``kill -9`` it at a named point in the code.
 
     python tests/killpoints.py before@indexer.store:switch_to#1 -- --data DIR reindex --full CORPUS
-    python tests/killpoints.py POINT indexer.pipeline:PARALLEL_FROM=10 -- ...   # and set a constant
+    python tests/killpoints.py POINT indexer.build.pipeline:PARALLEL_FROM=10 -- ...   # and set a constant
 
 A point is ``before`` or ``after`` the ``N``-th call of a function or method named
 as ``module:qualified.name``; when it is reached the process sends itself SIGKILL,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from indexer.article import Article, FileRead, Problem
-from indexer.readers import read_file
+from indexer.ingest import read_file
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_NAMES = sorted(p.name for p in SEEDS.glob("*.txt"))

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from indexer import Index, reindex
-from indexer.columns import Columns, _day_ordinals, load_columns
+from indexer.search.columns import Columns, _day_ordinals, load_columns
 
 
 def assert_same_columns(a: Columns, b: Columns) -> None:

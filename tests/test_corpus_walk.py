@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from indexer.article import Problem
-from indexer.readers import SUPPORTED_SUFFIXES, CorpusFile, iter_corpus
+from indexer.ingest import SUPPORTED_SUFFIXES, CorpusFile, iter_corpus
 
 from reading import write
 

@@ -31,7 +31,7 @@ V1_ARTICLES = 120
 SOURCES = ("sahelwatch.org", "wirenews.com", "bbc.co.uk")
 BIRDS = ("heron", "kestrel", "plover", "curlew", "dunlin")
 QUERIES = ("heron", "kestrel OR plover", "revised", "title:curlew", "actor:CMA", "dunlin -heron", "wag*")
-WHOOSH_WRITER = "indexer.backend.whoosh_engine:WhooshWriter"
+WHOOSH_WRITER = "indexer.engine.whoosh.engine:WhooshWriter"
 
 # (kill point, the state the index must be in afterwards: old, new or either)
 INCREMENTAL_POINTS = [
@@ -39,7 +39,7 @@ INCREMENTAL_POINTS = [
     (f"before@{WHOOSH_WRITER}.add#1", "old"),
     (f"before@{WHOOSH_WRITER}.add#70", "old"),  # midway through the changed files
     (f"before@{WHOOSH_WRITER}.commit#1", "old"),
-    ("after@indexer.backend.postings_file:write#1", "old"),  # segment and its flat postings written
+    ("after@indexer.engine.whoosh.flat_postings:write#1", "old"),  # segment and its flat postings written
     ("before@whoosh.filedb.filestore:FileStorage.rename_file#1", "old"),  # segment written, no new TOC
     ("before@whoosh.index:clean_files#1", "new"),  # new TOC in place, old files not yet removed
     ("after@whoosh.index:clean_files#1", "new"),
@@ -390,7 +390,7 @@ def _parallel_reindex(point: str, data: Path, corpus: Path) -> subprocess.Popen:
     """A full rebuild in worker processes (10 articles make a parallel run), armed at ``point``."""
     return subprocess.Popen(
         [
-            sys.executable, str(KILLPOINTS), point, "indexer.pipeline:PARALLEL_FROM=10",
+            sys.executable, str(KILLPOINTS), point, "indexer.build.pipeline:PARALLEL_FROM=10",
             "--", "--data", str(data), "reindex", "--quiet", "--full", str(corpus),
         ],
         cwd=REPO,
@@ -425,7 +425,7 @@ def test_a_parallel_reindex_killed_leaves_no_worker_processes(world, tmp_path):
 
 def test_a_worker_killed_fails_the_reindex_with_a_clear_error_and_the_index_as_it_was(world, tmp_path):
     data = _fresh_data(world, tmp_path)
-    proc = _parallel_reindex("before@indexer.pipeline:_write_part#1", data, world["corpus"])  # in a worker
+    proc = _parallel_reindex("before@indexer.build.pipeline:_write_part#1", data, world["corpus"])  # in a worker
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 2
     assert "a worker process ended before its work was done" in err and "searches still use gen-" in err

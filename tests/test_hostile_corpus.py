@@ -24,7 +24,7 @@ from indexer import Index, reindex
 
 REPO = Path(__file__).resolve().parent.parent
 MAX_RSS_MB = 400
-reindex_module = importlib.import_module("indexer.reindex")  # `indexer.reindex` is also the function
+reindex_module = importlib.import_module("indexer.build.reindex")  # `indexer.build.reindex` is also the function
 
 
 @pytest.fixture(scope="module")

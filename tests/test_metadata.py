@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from indexer.metadata import (
+from indexer.ingest.metadata import (
     TITLE_MAX_CHARS,
     derive_title,
     first_date_in_text,

@@ -21,10 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from indexer import Index, pipeline, reindex
+from indexer import Index, reindex
+from indexer.build import pipeline
 from indexer.article import Article
 
-reindex_module = importlib.import_module("indexer.reindex")  # the package exports the function under that name
+reindex_module = importlib.import_module("indexer.build.reindex")  # the package exports the function under that name
 
 TOWNS = ["Gao", "Kidal", "Mopti", "Timbuktu", "Menaka", "Segou", "Kayes", "Sikasso"]
 GROUPS = ["the Coordination of Azawad Movements", "JNIM", "the Wagner Group", "MINUSMA", "ECOWAS"]

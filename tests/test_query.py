@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from indexer.query import And, Dates, Fuzzy, Keyword, Not, Or, Phrase, Prefix, Word, parse
+from indexer.search.query import And, Dates, Fuzzy, Keyword, Not, Or, Phrase, Prefix, Word, parse
 
 
 def test_words_are_anded():
@@ -83,7 +83,7 @@ def test_written_back_form_reads_the_same():
 
 
 def test_any_word_loosens_each_side_of_an_or_and_keeps_filters_required():
-    from indexer.query import any_word
+    from indexer.search.query import any_word
 
     node = any_word(parse("junta coup OR election vote source:bbc.co.uk -wagner").node)
     assert node == Or(

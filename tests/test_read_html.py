@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from indexer.readers import read_file
+from indexer.ingest import read_file
 
 from reading import only_problem, paragraphs, read_one, write
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from indexer.article import Article, Problem
-from indexer.readers import read_file
-from indexer.readers.decoding import MAX_LINE_BYTES
+from indexer.ingest import read_file
+from indexer.ingest.decoding import MAX_LINE_BYTES
 
 from reading import only_problem, read_one, write
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from indexer.readers import CorpusFile, iter_corpus, read_file
+from indexer.ingest import CorpusFile, iter_corpus, read_file
 
 from reading import SEED_NAMES, SEEDS, paragraphs, read_one, seed
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from indexer.article import Problem
-from indexer.readers import read_file
-from indexer.readers.decoding import MAX_FILE_BYTES
+from indexer.ingest import read_file
+from indexer.ingest.decoding import MAX_FILE_BYTES
 
 from reading import only_problem, paragraphs, read_one, write
 

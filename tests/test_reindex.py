@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from indexer import Index, StoreError, reindex
-from indexer.snapshot import Snapshot
+from indexer.search.snapshot import Snapshot
 from indexer.store import ReindexLock, current_generation
 
 REPO = Path(__file__).resolve().parent.parent

@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer import Index, reindex, search
-from indexer.dates import bucket_counts, bucket_of
-from indexer.matching import distinct
+from indexer import Index, reindex
+from indexer.search import runner as search
+from indexer.search.dates import bucket_counts, bucket_of
+from indexer.search.matching import distinct
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -100,7 +101,7 @@ def test_broken_queries_never_raise_and_say_how_they_were_read(newsroom):
 
 
 def test_wildcards_are_bounded(newsroom, monkeypatch):
-    from indexer import matching
+    from indexer.search import matching
 
     monkeypatch.setattr(matching, "MAX_EXPANSION", 3)
     result = newsroom.search("t*")
@@ -279,8 +280,8 @@ def test_more_like_this_leaves_out_its_own_story(newsroom):
 
 
 def test_feedback_reranks_verbose_queries_without_changing_the_matches(newsroom):
-    from indexer import query as q
-    from indexer.matching import Matcher, with_feedback
+    from indexer.search import query as q
+    from indexer.search.matching import Matcher, with_feedback
 
     snap = newsroom.snapshot
     matcher = Matcher(snap, [], set())

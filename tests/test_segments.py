@@ -20,10 +20,10 @@ from whoosh import index as whoosh_index
 
 from indexer import analysis
 from indexer.article import Article
-from indexer.backend import w3_blocks, whoosh_segments
-from indexer.backend.posting_arrays import field_postings
-from indexer.backend.whoosh_engine import INDEX_NAME, WhooshIndex, make_schema
-from indexer.fields import Document
+from indexer.engine.whoosh import segments as whoosh_segments, w3_blocks
+from indexer.engine.postings import field_postings
+from indexer.engine.whoosh.engine import INDEX_NAME, WhooshIndex, make_schema
+from indexer.build.document import Document
 from indexer.store import StoreError
 
 WORDS = "mali niger junta attack attacks bamako wagner Goïta al-Qaeda Jama'at army airport".split()

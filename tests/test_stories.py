@@ -10,7 +10,7 @@ from datasketch import MinHash
 
 from indexer.analysis import terms
 from indexer.article import Article
-from indexer.stories import NUM_PERM, SHINGLE, StoryFinder, signature, signature_bytes
+from indexer.build.stories import NUM_PERM, SHINGLE, StoryFinder, signature, signature_bytes
 
 WIRE = (
     "Flood waters rose on Monday along the Niger river near Niamey, forcing thousands of "

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer import Index, reindex, search
+from indexer import Index, reindex
+from indexer.search import runner as search
 from web import create_app
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 from flask import Blueprint, Response, request, url_for
 
-from indexer.results import Hit
+from indexer.search.results import Hit
 from web import get_index, params
 from web.filters import safe_url, search_url
 

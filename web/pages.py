@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template, request
 from markupsafe import Markup, escape
 
 from indexer import Index
-from indexer.results import Facet, SearchResult
+from indexer.search.results import Facet, SearchResult
 from web import get_index, params
 from web.filters import paragraphs
 

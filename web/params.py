@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 
-from indexer.results import MATCHES, SORTS, SearchRequest
+from indexer.search.results import MATCHES, SORTS, SearchRequest
 
 MAX_QUERY_CHARS = 1000
 MAX_PAGE_SIZE = 100

@@ -16,7 +16,8 @@ from functools import cached_property
 
 import nh3
 
-from indexer import analysis, query
+from indexer import analysis
+from indexer.search import query
 
 SNIPPET_CHARS = 240
 MAX_PASSAGES = 3

@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from indexer.article import Article, FileRead, Problem
-from indexer.metadata import derive_title, normalise_source, parse_date, source_from_url
-from indexer.readers.decoding import read_text
+from indexer.ingest.metadata import derive_title, normalise_source, parse_date, source_from_url
+from indexer.ingest.decoding import read_text
 
 # Dates from the page's own metadata and markup only, as published (not modified).
 _DATE_PARAMS = {"extensive_search": False, "original_date": True}

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from indexer.actors import actor_key
-from indexer.dates import UNDATED, bucket_counts, bucket_of, bucket_range
-from indexer.results import Facet, FacetValue, SearchRequest
-from indexer.snapshot import Snapshot
+from indexer.search.dates import UNDATED, bucket_counts, bucket_of, bucket_range
+from indexer.search.results import Facet, FacetValue, SearchRequest
+from indexer.search.snapshot import Snapshot
 
 MAX_DATE_BUCKETS = 120
 

@@ -18,8 +18,8 @@ from typing import Any, NamedTuple
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 
-from indexer.backend import postings_file
-from indexer.backend.posting_arrays import FieldBuffer
+from indexer.engine.whoosh import flat_postings as postings_file
+from indexer.engine.postings import FieldBuffer
 
 _FIELD_ID = struct.Struct("!H").pack  # Whoosh's pack_ushort: term keys start with it
 _TERMINFO = W3TermInfo._struct.pack  # flags, weight, doc freq, min/max length, max weight, ids

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indexer import analysis, query, snippets
-from indexer.facets import FacetFilters, count_facets
-from indexer.matching import Matcher, union, with_feedback
-from indexer.results import Hit, SearchRequest, SearchResult
-from indexer.snapshot import Snapshot
+from indexer import analysis
+from indexer.search import query, snippets
+from indexer.search.facets import FacetFilters, count_facets
+from indexer.search.matching import Matcher, union, with_feedback
+from indexer.search.results import Hit, SearchRequest, SearchResult
+from indexer.search.snapshot import Snapshot
 
 _FAR_PAST, _FAR_FUTURE = -1, 1 << 30  # sort keys for undated articles
 # Other copies of a story listed with its hit, best first: a press release carried by

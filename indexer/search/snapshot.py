@@ -13,15 +13,16 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer import analysis, query
+from indexer import analysis
+from indexer.search import query
 from indexer.actors import AliasTable, actor_key, load_aliases
-from indexer.backend.whoosh_engine import WhooshIndex, WhooshReader
-from indexer.columns import Columns
-from indexer.columns_file import columns_path, saved_or_built
-from indexer.matching import FIELD_WEIGHTS, Matcher
+from indexer.engine.whoosh.engine import WhooshIndex, WhooshReader
+from indexer.search.columns import Columns
+from indexer.search.columns_file import columns_path, saved_or_built
+from indexer.search.matching import FIELD_WEIGHTS, Matcher
 from indexer.memo import Memo
-from indexer.metadata import normalise_source
-from indexer.results import ArticleRecord
+from indexer.ingest.metadata import normalise_source
+from indexer.search.results import ArticleRecord
 from indexer.store import GenerationMeta
 
 log = logging.getLogger("newsdex.index")

@@ -32,9 +32,9 @@ from whoosh.fields import ID
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
-from indexer.backend import postings_file
-from indexer.backend.posting_arrays import FieldBuffer, FieldPostings
-from indexer.backend.w3_blocks import write_field
+from indexer.engine.whoosh import flat_postings as postings_file
+from indexer.engine.postings import FieldBuffer, FieldPostings
+from indexer.engine.whoosh.w3_blocks import write_field
 from indexer.store import StoreError
 
 SEGMENT_POSTINGS = 2_000_000  # postings buffered before a segment is written (~70 MB): bounds memory

@@ -14,9 +14,9 @@ from itertools import chain
 import numpy as np
 
 from indexer.actors import actor_key
-from indexer.backend.whoosh_engine import WhooshReader
-from indexer.dates import EPOCH_ORDINAL
-from indexer.fields import ACTOR_SEPARATOR
+from indexer.engine.whoosh.engine import WhooshReader
+from indexer.search.dates import EPOCH_ORDINAL
+from indexer.build.document import ACTOR_SEPARATOR
 
 
 @dataclass(frozen=True)

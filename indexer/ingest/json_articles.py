@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import IO, Any, AnyStr
 
 from indexer.article import Article, FileRead, Problem
-from indexer.metadata import derive_title, normalise_source, parse_date, source_from_url
-from indexer.readers.decoding import (
+from indexer.ingest.metadata import derive_title, normalise_source, parse_date, source_from_url
+from indexer.ingest.decoding import (
     MAX_LINE_BYTES,
     SNIFF_CHARS,
     Unreadable,

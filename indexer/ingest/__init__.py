@@ -15,10 +15,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from indexer.article import Article, FileRead, Problem
-from indexer.readers.decoding import Unreadable
-from indexer.readers.html_page import read_html_page
-from indexer.readers.json_articles import read_json, read_jsonl
-from indexer.readers.scraped_text import read_scraped_text
+from indexer.ingest.decoding import Unreadable
+from indexer.ingest.html_page import read_html_page
+from indexer.ingest.json_articles import read_json, read_jsonl
+from indexer.ingest.scraped_text import read_scraped_text
 
 _READERS: dict[str, Callable[[Path, str], FileRead]] = {
     ".txt": read_scraped_text,

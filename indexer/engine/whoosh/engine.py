@@ -1,9 +1,9 @@
 """The Whoosh backend: with :mod:`.whoosh_segments` and :mod:`.w3_blocks`, the only code that imports whoosh.
 
-Everything above it speaks in :class:`~indexer.fields.Document` (to write) and
+Everything above it speaks in :class:`~indexer.build.document.Document` (to write) and
 in plain values and numpy arrays (to read: postings, field lengths, columns,
 stored fields). Matching and ranking are done above it, in
-:mod:`indexer.matching`, so another engine that can give postings can stand
+:mod:`indexer.search.matching`, so another engine that can give postings can stand
 behind the same query layer.
 """
 
@@ -23,11 +23,12 @@ from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 from whoosh.formats import Format, tokens
 from whoosh.util.numeric import byte_to_length
 
-from indexer import analysis, query
-from indexer.backend import postings_file
-from indexer.backend.whoosh_segments import BulkSegmentWriter, column_length_bytes
-from indexer.fields import Document
-from indexer.vocabulary import Vocabulary
+from indexer import analysis
+from indexer.search import query
+from indexer.engine.whoosh import flat_postings as postings_file
+from indexer.engine.whoosh.segments import BulkSegmentWriter, column_length_bytes
+from indexer.build.document import Document
+from indexer.search.vocabulary import Vocabulary
 
 INDEX_NAME = "MAIN"
 POSTINGS_CACHE = 50_000  # posting lists kept in memory per reader
@@ -239,7 +240,7 @@ class WhooshReader:
         """One past the highest document number (deleted ones included)."""
         return self._s.doc_count_all()
 
-    # -- postings and lengths (matching and scoring happen in indexer.matching) ----
+    # -- postings and lengths (matching and scoring happen in indexer.search.matching) ----
 
     def postings(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """Document numbers (sorted, deleted ones included) and term frequencies."""

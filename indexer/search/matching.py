@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from indexer import analysis, query
+from indexer import analysis
+from indexer.search import query
 
 if TYPE_CHECKING:
-    from indexer.snapshot import Snapshot
+    from indexer.search.snapshot import Snapshot
 
 MAX_EXPANSION = 256  # words one prefix or fuzzy term may expand to
 K1 = 1.2

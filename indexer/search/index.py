@@ -19,10 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from indexer import query, snippets, store
+from indexer.search import query, snippets
+from indexer import store
 from indexer.article import Problem
-from indexer.reindex import USER_ALIASES
-from indexer.results import (
+from indexer.build.reindex import USER_ALIASES
+from indexer.search.results import (
     MATCHES,
     SORTS,
     ArticleRecord,
@@ -33,8 +34,8 @@ from indexer.results import (
     SearchRequest,
     SearchResult,
 )
-from indexer.search import more_like_this, run_search
-from indexer.snapshot import Snapshot
+from indexer.search.runner import more_like_this, run_search
+from indexer.search.snapshot import Snapshot
 
 MAX_PAGE_SIZE = 100
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from indexer.dates import DateRange, parse_date_range
+from indexer.search.dates import DateRange, parse_date_range
 
 TEXT_FIELDS = ("title", "body")
 KEYWORD_FIELDS = ("source", "actor")

@@ -1,4 +1,4 @@
-"""Whoosh stays behind the backend seam: no code outside ``indexer/backend/`` imports it,
+"""Whoosh stays behind the engine seam: no code outside ``indexer/engine/whoosh/`` imports it,
 so another engine can stand behind the same query layer."""
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ def _imports_whoosh(path: Path) -> bool:
     return False
 
 
-def test_only_the_backend_imports_whoosh() -> None:
+def test_only_the_whoosh_engine_imports_whoosh() -> None:
     sources = [*(REPO / "indexer").rglob("*.py"), *(REPO / "web").rglob("*.py"), REPO / "manage.py"]
     importers = {p.relative_to(REPO).as_posix() for p in sources if _imports_whoosh(p)}
-    assert importers, "the backend imports whoosh: the walk found no importer at all"
-    assert {p for p in importers if not p.startswith("indexer/backend/")} == set()
+    assert importers, "the engine imports whoosh: the walk found no importer at all"
+    assert {p for p in importers if not p.startswith("indexer/engine/whoosh/")} == set()

@@ -1,6 +1,6 @@
 """Facet columns saved beside an index generation, so that opening it need not build them.
 
-Building :class:`~indexer.columns.Columns` reads every document's source, date,
+Building :class:`~indexer.search.columns.Columns` reads every document's source, date,
 story and actors through Whoosh (~0.4 s on Reuters-21578, seconds at 200,000
 articles). The reindex that makes a commit builds them and saves them as
 ``columns-v1-<version>.npz`` in the generation's folder (numpy arrays, the
@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.backend.whoosh_engine import WhooshReader
-from indexer.columns import Columns, load_columns
+from indexer.engine.whoosh.engine import WhooshReader
+from indexer.search.columns import Columns, load_columns
 
 log = logging.getLogger(__name__)
 FORMAT = 1

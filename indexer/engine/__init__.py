@@ -1,0 +1,2 @@
+"""The storage engine behind search and build: the interface they use, and its
+implementations (Whoosh on disk, and a small one in memory)."""

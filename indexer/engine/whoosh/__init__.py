@@ -1,0 +1,1 @@
+"""The Whoosh engine: the only code that imports whoosh."""
