@@ -32,6 +32,7 @@ from pathlib import Path
 SCHEMA_VERSION = 7
 DATA_ENV = "NEWSDEX_DATA"
 DEFAULT_DATA_DIR = "instance"
+USER_ALIASES = "aliases.toml"  # the data directory's own aliases, merged over the shipped ones
 _CURRENT = "CURRENT"
 _META = "newsdex.json"
 _LOCK = "reindex.lock"

@@ -35,7 +35,7 @@ WHOOSH_WRITER = "indexer.engine.whoosh.engine:WhooshWriter"
 
 # (kill point, the state the index must be in afterwards: old, new or either)
 INCREMENTAL_POINTS = [
-    (f"before@{WHOOSH_WRITER}.delete_file#1", "old"),  # deleting the removed files' articles
+    (f"before@{WHOOSH_WRITER}.delete_by_key#1", "old"),  # deleting the removed files' articles
     (f"before@{WHOOSH_WRITER}.add#1", "old"),
     (f"before@{WHOOSH_WRITER}.add#70", "old"),  # midway through the changed files
     (f"before@{WHOOSH_WRITER}.commit#1", "old"),

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from indexer.article import Article
-
-ACTOR_SEPARATOR = "\x1f"  # joins actor names in the per-document actor column
+from indexer.engine.postings import FieldPostings
+from indexer.engine.schema import ACTOR_SEPARATOR
 
 
 @dataclass(frozen=True)
@@ -23,10 +23,10 @@ class Document:
     file_key: str  # the file it came from, for incremental reindex
     file_hash: str  # content hash of that file
     signature: bytes  # near-duplicate signature (MinHash), kept for later runs
-    analysed: dict[str, Any]  # text field -> its postings (the backend's field_postings)
+    analysed: dict[str, FieldPostings]  # text field -> its postings
 
     def fields(self) -> dict[str, Any]:
-        """Field name -> value for the engine; absent values are left out."""
+        """Field name -> value, as :mod:`indexer.engine.schema` names them; absent values are left out."""
         a = self.article
         values: dict[str, Any] = {
             "id": a.id,

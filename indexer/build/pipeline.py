@@ -37,7 +37,7 @@ from indexer.actors import ActorExtractor, collect_definitions, load_aliases
 from indexer.analysis import terms
 from indexer.article import Article
 from indexer.engine.postings import field_postings
-from indexer.engine.whoosh.engine import WhooshIndex, WhooshWriter
+from indexer.engine.base import EngineIndex, EngineWriter
 from indexer.build.document import Document
 from indexer.build.gc_freeze import frozen
 from indexer.build.progress import Progress
@@ -76,7 +76,7 @@ def analyse(article: Article) -> tuple[bytes, dict[str, Any]]:
 
 _extractor: ActorExtractor | None = None
 _shared: Sequence[Any] = ()  # the items of the pass, inherited by forked workers
-_engine: WhooshIndex | None = None  # the index the write pass writes segments for
+_engine: EngineIndex | None = None  # the index the write pass writes segments for
 _written: Synchronized | None = None  # articles written so far, counted by all workers
 
 Task = tuple[int, int] | list[Any]  # a range of the inherited items, or the items
@@ -130,7 +130,7 @@ def _write_part(task: Task) -> list[Any]:
     writer = _engine.part_writer()
     try:
         for i, doc in enumerate(_items(task), 1):
-            writer.add(doc)
+            writer.add(doc.fields(), doc.analysed)
             if i % PROGRESS_DOCS == 0:
                 with _written.get_lock():
                     _written.value += PROGRESS_DOCS
@@ -191,12 +191,12 @@ class Preparer:
             self._extractor = _new_extractor(self.aliases_path, self.learned)
         return self._extractor
 
-    def write(self, documents: Sequence[Document], engine: WhooshIndex, writer: WhooshWriter, progress: Progress) -> None:
+    def write(self, documents: Sequence[Document], engine: EngineIndex, writer: EngineWriter, progress: Progress) -> None:
         """Add every document to ``writer``'s commit: this process writes the first share
         itself, workers the others into segments of their own."""
         if not self._parallel(documents):
             for doc in documents:
-                writer.add(doc)
+                writer.add(doc.fields(), doc.analysed)
                 progress.update()
             return
         context = _context()
@@ -206,7 +206,7 @@ class Preparer:
             futures = [pool.submit(_write_part, task) for task in _tasks(context, documents, share)[1:]]
             shown = own = 0
             for own, doc in enumerate(documents[:share], 1):
-                writer.add(doc)
+                writer.add(doc.fields(), doc.analysed)
                 if own % PROGRESS_DOCS == 0:
                     progress.update(own + written.value - shown)
                     shown = own + written.value
@@ -229,7 +229,7 @@ class Preparer:
         shared: Sequence[Any],
         workers: int,
         actors: tuple[Path | None, dict[str, str]] | None = None,
-        engine: WhooshIndex | None = None,
+        engine: EngineIndex | None = None,
         written: Any = None,
     ) -> Iterator[ProcessPoolExecutor]:
         """Worker processes for a pass over ``shared``: forked, they inherit it (their

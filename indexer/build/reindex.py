@@ -23,7 +23,7 @@ from typing import NamedTuple
 from indexer import store
 from indexer.actors import load_aliases
 from indexer.article import Article, Problem
-from indexer.engine.whoosh.engine import WhooshIndex, WhooshReader
+from indexer.engine import Engine, EngineError, EngineIndex, EngineReader, default_engine
 from indexer.search.columns_file import columns_path, saved_or_built
 from indexer.build.document import Document
 from indexer.build.gc_freeze import frozen
@@ -35,7 +35,6 @@ from indexer.build.stories import StoryFinder
 log = logging.getLogger("newsdex.reindex")
 DEFAULT_CORPUS = "seeds"
 ROUND = 50_000  # articles prepared and written at a time: bounds the memory of large runs
-USER_ALIASES = "aliases.toml"
 
 
 @dataclass
@@ -84,13 +83,18 @@ def reindex(
     *,
     full: bool = False,
     progress: Callable[[int], Progress] | None = None,
+    engine: Engine | None = None,
 ) -> ReindexReport:
     """Bring the index in ``data_dir`` in line with the corpus under ``paths``.
 
     With no paths, the corpus of the last run (or ``seeds/``) is used. ``full``
-    rebuilds into a new generation and switches to it atomically.
+    rebuilds into a new generation and switches to it atomically. ``progress``
+    makes a progress display for a number of articles. ``engine`` stores the
+    index (by default Whoosh, on disk; :class:`indexer.Index` must open it with
+    the same one).
     """
     started = time.monotonic()
+    engine = engine or default_engine()
     data = store.data_dir_from(data_dir)
     report = ReindexReport()
     with store.ReindexLock(data):
@@ -106,7 +110,7 @@ def reindex(
         aliases_digest = _aliases_digest(data)
         if live and not full and meta.aliases_digest != aliases_digest:
             report.notes.append(
-                f"{data / USER_ALIASES} changed since the index was built; "
+                f"{data / store.USER_ALIASES} changed since the index was built; "
                 "rebuilding it, so that every article's actors follow it"
             )
             full = True
@@ -116,22 +120,22 @@ def reindex(
         try:
             if report.full:
                 target = store.new_generation(data)
-                engine = WhooshIndex.create(target)
+                index = engine.create(target)
                 meta = store.GenerationMeta()
             else:
                 assert live is not None
-                target, engine = live, WhooshIndex.open(live)
-                files_before, version_before = set(os.listdir(target)), engine.version()
+                target, index = live, engine.open(live)
+                files_before, version_before = set(os.listdir(target)), index.version()
             meta.roots, meta.aliases_digest = roots, aliases_digest
             # The meta (corpus roots, learned aliases) is written just before the commit: a
             # crash between the two then leaves the next run the corpus it was asked for.
             write_meta = lambda: store.write_meta(target, meta)  # noqa: E731
-            _update(engine, [Path(r) for r in roots], data, meta, report, progress, write_meta)
-            report.articles = _save_columns(engine, target)
+            _update(index, [Path(r) for r in roots], data, meta, report, progress, write_meta)
+            report.articles = _save_columns(index, target)
             if report.full:
                 store.switch_to(data, target)
-        except (OSError, BrokenProcessPool) as err:  # disk full, read-only, a worker killed: reading never raises
-            if not report.full and target is not None and engine.version() == version_before:
+        except (OSError, BrokenProcessPool, EngineError) as err:  # disk full, read-only, a worker killed, a damaged segment
+            if not report.full and target is not None and index.version() == version_before:
                 _remove_new_files(target, files_before)  # the uncommitted update's, to free space
             raise _write_failed(data, err, target if report.full else None) from None
         report.generation = target.name
@@ -139,11 +143,11 @@ def reindex(
     return report
 
 
-def _save_columns(engine: WhooshIndex, generation: Path) -> int:
+def _save_columns(index: EngineIndex, generation: Path) -> int:
     """Build and save the facet columns of the commit just made, before a new generation is
     switched to: the first opening (a server's, a search's) then loads them. Returns the
     articles the commit holds."""
-    reader = engine.reader()
+    reader = index.reader()
     try:
         # What the run made and keeps (its caches of stems and names) is left out of the
         # collections the build sets off: one full one walked it all (0.2 s on Reuters).
@@ -156,7 +160,7 @@ def _save_columns(engine: WhooshIndex, generation: Path) -> int:
         reader.close()
 
 
-def _write_failed(data: Path, err: OSError | BrokenProcessPool, unfinished: Path | None) -> store.StoreError:
+def _write_failed(data: Path, err: OSError | BrokenProcessPool | EngineError, unfinished: Path | None) -> store.StoreError:
     """The error for a failed write; an unfinished generation is removed to free its space."""
     try:
         live = store.current_generation(data)
@@ -167,6 +171,8 @@ def _write_failed(data: Path, err: OSError | BrokenProcessPool, unfinished: Path
     still = f"searches still use {live.name}" if live else "there is no index yet"
     if isinstance(err, BrokenProcessPool):
         why = "a worker process ended before its work was done (killed, or out of memory)"
+    elif isinstance(err, EngineError):
+        why = str(err)
     else:
         why = (err.strerror or str(err)) + (f" ({err.filename})" if err.filename else "")
     return store.StoreError(f"cannot write the index in {data}: {why}; {still}")
@@ -183,7 +189,7 @@ def _remove_new_files(folder: Path, before: set[str]) -> None:
 
 
 def _update(
-    engine: WhooshIndex,
+    index: EngineIndex,
     roots: list[Path],
     data_dir: Path,
     meta: store.GenerationMeta,
@@ -191,7 +197,7 @@ def _update(
     progress: Callable[[int], Progress] | None,
     before_commit: Callable[[], None],
 ) -> None:
-    reader = engine.reader()
+    reader = index.reader()
     try:
         live, ids = reader.live_docnums().tolist(), reader.column("id")
         known = _known_files(reader, live, ids)
@@ -210,16 +216,16 @@ def _update(
     kept = {i for k, v in known.items() if k in seen_keys and k not in changed_keys for i in v.ids}
     additions = _Additions(kept, stories, changed, meta, report)
     bar = progress(len(articles)) if progress else Silent()
-    writer = engine.writer()
+    writer = index.writer()
     try:
         for key in gone + [k for k in changed_keys if k in known]:
-            writer.delete_file(key)
+            writer.delete_by_key("file_key", key)
         for first in range(0, len(articles), ROUND):
             part = articles[first : first + ROUND]
             with preparer.prepare([a for _, _, a in part]) as prepared:
                 documents = [doc for entry, ready in zip(part, prepared) if (doc := additions.document(*entry, ready))]
             bar.update(len(part) - len(documents))  # the duplicates skipped
-            preparer.write(documents, engine, writer, bar)
+            preparer.write(documents, index, writer, bar)
             del documents
         additions.count(known)
         before_commit()
@@ -321,7 +327,7 @@ def _as_row(problem: Problem) -> list:
     return [problem.path, problem.reason, problem.line]
 
 
-def _known_files(reader: WhooshReader, live: list[int], ids: list[str]) -> dict[str, _Known]:
+def _known_files(reader: EngineReader, live: list[int], ids: list[str]) -> dict[str, _Known]:
     """What the index holds from each file (``live``: its documents; ``ids``: the id of
     every document number), read from its columns."""
     keys, hashes = reader.column("file_key"), reader.column("file_hash")
@@ -331,7 +337,7 @@ def _known_files(reader: WhooshReader, live: list[int], ids: list[str]) -> dict[
     return {key: _Known(digest, frozenset(file_ids)) for key, (digest, file_ids) in by_file.items()}
 
 
-def _story_finder(reader: WhooshReader, live: list[int], ids: list[str]) -> StoryFinder:
+def _story_finder(reader: EngineReader, live: list[int], ids: list[str]) -> StoryFinder:
     """The stories of the articles the index holds, for the articles to add to join."""
     stories, published = reader.column("story"), reader.column("published")
     signatures = reader.column_bytes("signature")
@@ -370,5 +376,5 @@ def _aliases_digest(data_dir: Path) -> str:
 
 
 def _user_aliases(data_dir: Path) -> Path | None:
-    path = data_dir / USER_ALIASES
+    path = data_dir / store.USER_ALIASES
     return path if path.exists() else None

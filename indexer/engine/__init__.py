@@ -1,2 +1,17 @@
-"""The storage engine behind search and build: the interface they use, and its
-implementations (Whoosh on disk, and a small one in memory)."""
+"""The storage engine behind search and build: the interface they use (:mod:`.base`,
+:mod:`.schema`, :mod:`.postings`) and its implementations: Whoosh on disk
+(:mod:`.whoosh`, the default) and a small one in memory (:mod:`.memory`)."""
+
+from __future__ import annotations
+
+from indexer.engine.base import Engine, EngineError, EngineIndex, EngineReader, EngineWriter
+
+
+def default_engine() -> Engine:
+    """The engine index generations are written with and opened by: Whoosh."""
+    from indexer.engine.whoosh.engine import WhooshEngine  # (imported when first needed)
+
+    return WhooshEngine()
+
+
+__all__ = ["Engine", "EngineError", "EngineIndex", "EngineReader", "EngineWriter", "default_engine"]

@@ -14,9 +14,9 @@ from itertools import chain
 import numpy as np
 
 from indexer.actors import actor_key
-from indexer.engine.whoosh.engine import WhooshReader
+from indexer.engine.base import EngineReader
+from indexer.engine.schema import ACTOR_SEPARATOR
 from indexer.search.dates import EPOCH_ORDINAL
-from indexer.build.document import ACTOR_SEPARATOR
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class Columns:
         return np.unique(self.doc_actors[pairs], return_counts=True)
 
 
-def load_columns(reader: WhooshReader) -> Columns:
+def load_columns(reader: EngineReader) -> Columns:
     size = reader.docnum_limit
     live = np.zeros(size, bool)
     live[reader.live_docnums()] = True

@@ -1,7 +1,7 @@
 """Facet columns saved beside an index generation, so that opening it need not build them.
 
 Building :class:`~indexer.search.columns.Columns` reads every document's source, date,
-story and actors through Whoosh (~0.4 s on Reuters-21578, seconds at 200,000
+story and actors through the engine (~0.4 s on Reuters-21578, seconds at 200,000
 articles). The reindex that makes a commit builds them and saves them as
 ``columns-v1-<version>.npz`` in the generation's folder (numpy arrays, the
 strings as JSON, no pickles); openings load them in milliseconds (one that finds
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.engine.whoosh.engine import WhooshReader
+from indexer.engine.base import EngineReader
 from indexer.search.columns import Columns, load_columns
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def columns_path(generation: Path, version: int) -> Path:
     return generation / f"columns-v{FORMAT}-{version}.npz"
 
 
-def saved_or_built(reader: WhooshReader, path: Path) -> Columns:
+def saved_or_built(reader: EngineReader, path: Path) -> Columns:
     """The columns saved at ``path`` if they are there and whole, else built (and saved)."""
     if path.exists():
         try:

@@ -22,7 +22,7 @@ import numpy as np
 from indexer.search import query, snippets
 from indexer import store
 from indexer.article import Problem
-from indexer.build.reindex import USER_ALIASES
+from indexer.engine import Engine, default_engine
 from indexer.search.results import (
     MATCHES,
     SORTS,
@@ -61,8 +61,9 @@ class Index:
     meanwhile) and warmed before they switch to it.
     """
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, engine: Engine | None = None) -> None:
         self.data_dir = data_dir
+        self.engine = engine or default_engine()
         self._lock = threading.RLock()  # held by each search, and to switch snapshots
         self._opening = threading.Lock()  # one new snapshot opened at a time
         self._snap: Snapshot | None = None
@@ -70,12 +71,13 @@ class Index:
         self.refresh()
 
     @classmethod
-    def open(cls, data_dir: str | Path | None = None) -> Index:
-        """Open the index in ``data_dir`` (default: $NEWSDEX_DATA or ./instance)."""
-        return cls(store.data_dir_from(data_dir))
+    def open(cls, data_dir: str | Path | None = None, *, engine: Engine | None = None) -> Index:
+        """Open the index in ``data_dir`` (default: $NEWSDEX_DATA or ./instance), stored by
+        ``engine`` (by default Whoosh, on disk: the engine :func:`reindex` wrote it with)."""
+        return cls(store.data_dir_from(data_dir), engine)
 
     def close(self) -> None:
-        """Close the index files. Whoosh's memory maps are released only when objects
+        """Close the index files. An engine's memory maps may be released only when objects
         in reference cycles that view them are collected, so collect them now: after
         ``close`` the data directory can be deleted or unmounted at once."""
         with self._opening, self._lock:
@@ -121,8 +123,8 @@ class Index:
                 f"the index in {self.data_dir} was built by an older newsdex "
                 f"(schema v{meta.schema_version}): run 'python manage.py reindex' to rebuild it"
             )
-        aliases = self.data_dir / USER_ALIASES
-        new = Snapshot(generation, meta, aliases if aliases.exists() else None)
+        aliases = self.data_dir / store.USER_ALIASES
+        new = Snapshot(generation, meta, aliases if aliases.exists() else None, self.engine)
         try:
             new.warm()
         except BaseException:

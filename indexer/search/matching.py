@@ -151,7 +151,7 @@ class Matcher:
             # Prefixes match the folded word, not its stem: bomb* -> bomber, bombing.
             found = {t for f in fields for t in self.reader.expand_prefix(f, analysis.fold(node.text), MAX_EXPANSION + 1)}
         else:
-            found = set(self.reader.vocabulary.near(words[0], node.max_edits, MAX_EXPANSION + 1))
+            found = set(self.snap.vocabulary.near(words[0], node.max_edits, MAX_EXPANSION + 1))
         if len(found) > MAX_EXPANSION:
             self.warnings.append(f"'{node}' matches too many words: only the first {MAX_EXPANSION} were used")
         chosen = sorted(found)[:MAX_EXPANSION]
@@ -233,7 +233,7 @@ def with_feedback(matcher: Matcher, found: Matches, query_terms: set[str]) -> Ma
     best = np.argsort(-found.scores, kind="stable")[:FEEDBACK_DOCS]
     top_score = found.scores[best[0]]
     n = snap.reader.doc_count
-    df = snap.reader.vocabulary.frequency
+    df = snap.vocabulary.frequency
     weights: dict[str, float] = {}
     for i in best:
         rec = snap.record(int(found.docs[i]))

@@ -22,12 +22,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from indexer.engine.schema import TEXT_FIELDS
 from indexer.search.dates import DateRange, parse_date_range
+from indexer.search.request import MAX_QUERY_CHARS
 
-TEXT_FIELDS = ("title", "body")
 KEYWORD_FIELDS = ("source", "actor")
 FIELDS = TEXT_FIELDS + KEYWORD_FIELDS + ("date",)
-MAX_QUERY_LENGTH = 1000
+MAX_QUERY_LENGTH = MAX_QUERY_CHARS  # requests are refused beyond it; other text (Index.mark's) is cut
 MAX_NODES = 64
 
 

@@ -170,7 +170,7 @@ def more_like_this(snap: Snapshot, article_id: str, limit: int) -> list[Hit]:
     rec = snap.record(docnum)
     tf = Counter(analysis.terms(rec.title + "\n" + rec.body))
     n = snap.reader.doc_count
-    df = snap.reader.vocabulary.frequency
+    df = snap.vocabulary.frequency
     # Words no other article has cannot find anything: only shared words count.
     weight = {t: c * math.log(1 + n / df[t]) for t, c in tf.items() if df.get(t, 0) >= 2}
     if not weight:

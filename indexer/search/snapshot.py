@@ -16,13 +16,14 @@ import numpy as np
 from indexer import analysis
 from indexer.search import query
 from indexer.actors import AliasTable, actor_key, load_aliases
-from indexer.engine.whoosh.engine import WhooshIndex, WhooshReader
+from indexer.engine import Engine, EngineReader
 from indexer.search.columns import Columns
 from indexer.search.columns_file import columns_path, saved_or_built
 from indexer.search.matching import FIELD_WEIGHTS, Matcher
 from indexer.memo import Memo
 from indexer.ingest.metadata import normalise_source
 from indexer.search.results import ArticleRecord
+from indexer.search.vocabulary import Vocabulary
 from indexer.store import GenerationMeta
 
 log = logging.getLogger("newsdex.index")
@@ -39,11 +40,11 @@ def _aliases(path: Path | None) -> AliasTable:
 
 
 class Snapshot:
-    def __init__(self, generation: Path, meta: GenerationMeta, aliases_path: Path | None) -> None:
+    def __init__(self, generation: Path, meta: GenerationMeta, aliases_path: Path | None, engine: Engine) -> None:
         self.generation = generation
         self.meta = meta
-        self.engine = WhooshIndex.open(generation)
-        self.reader: WhooshReader = self.engine.reader()
+        self.engine = engine.open(generation)
+        self.reader: EngineReader = self.engine.reader()
         self.version = (generation.name, self.reader.version)
         self.aliases: AliasTable = _aliases(aliases_path).with_learned(meta.learned_aliases)
         self.record = lru_cache(maxsize=4096)(self._record)
@@ -61,6 +62,11 @@ class Snapshot:
     @cached_property
     def columns(self) -> Columns:
         return saved_or_built(self.reader, columns_path(self.generation, self.version[1]))
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        """Title and body terms with their document frequencies (built on first use)."""
+        return Vocabulary(pair for f in query.TEXT_FIELDS for pair in self.reader.term_frequencies(f))
 
     @cached_property
     def field_norms(self) -> dict[str, np.ndarray]:
@@ -164,7 +170,7 @@ class Snapshot:
         if len(words) != 1:
             return None
         term = words[0]
-        vocabulary = self.reader.vocabulary
+        vocabulary = self.vocabulary
         freq = vocabulary.frequency.get(term, 0)
         edits = 1 if len(term) <= 4 else 2
         candidates = [t for t in vocabulary.near(term, edits, 20) if t != term]

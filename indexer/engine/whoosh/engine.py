@@ -1,41 +1,43 @@
-"""The Whoosh backend: with :mod:`.whoosh_segments` and :mod:`.w3_blocks`, the only code that imports whoosh.
+"""The Whoosh engine: an index generation as a Whoosh index on disk.
 
-Everything above it speaks in :class:`~indexer.build.document.Document` (to write) and
-in plain values and numpy arrays (to read: postings, field lengths, columns,
-stored fields). Matching and ranking are done above it, in
-:mod:`indexer.search.matching`, so another engine that can give postings can stand
-behind the same query layer.
+Whoosh is newsdex's container format: the table of contents and its atomic
+commits, segment files and merges, the term dictionary (term infos with
+document frequencies, read for prefix and fuzzy expansion and the vocabulary),
+stored fields and per-document columns. Matching reads newsdex's own flat
+postings beside each segment (:mod:`.flat_postings`), with positions; segments
+are written in bulk (:mod:`.internals`, :mod:`.w3_blocks`).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from functools import cached_property
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from whoosh import index as whoosh_index
+from whoosh.index import EmptyIndexError, LockError
 from whoosh.analysis import Token, Tokenizer
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 from whoosh.formats import Format, tokens
 from whoosh.util.numeric import byte_to_length
 
-from indexer import analysis
-from indexer.search import query
+from indexer.engine.base import EngineError
+from indexer.engine.postings import FieldPostings
+from indexer.engine.schema import TEXT_FIELDS
 from indexer.engine.whoosh import flat_postings as postings_file
-from indexer.engine.whoosh.segments import BulkSegmentWriter, column_length_bytes
-from indexer.build.document import Document
-from indexer.search.vocabulary import Vocabulary
+from indexer.engine.whoosh.internals import BulkSegmentWriter, segment_length_bytes
 
 INDEX_NAME = "MAIN"
 POSTINGS_CACHE = 50_000  # posting lists kept in memory per reader
 
 
-class NewsTokenizer(Tokenizer):
-    """:func:`indexer.analysis.analyse` as a Whoosh analyzer (tokenizer | filters in one)."""
+class PreAnalysed(Tokenizer):
+    """The text fields' analyzer in the schema: their documents arrive analysed
+    (:class:`~indexer.engine.postings.FieldPostings`, with the positions Whoosh's
+    postings would not keep), so Whoosh is never asked to analyse them."""
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self)
@@ -43,32 +45,8 @@ class NewsTokenizer(Tokenizer):
     def __hash__(self) -> int:
         return hash(type(self))
 
-    def __call__(  # type: ignore[override]
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: Any,
-    ) -> Iterator[Token]:
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for term, pos, start, end in analysis.analyse(value):
-            t.text = term
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = value[start:end]
-            if positions:
-                t.pos = start_pos + pos
-            if chars:
-                t.startchar = start_char + start
-                t.endchar = start_char + end
-            yield t
+    def __call__(self, value: str, **kwargs: Any) -> Iterator[Token]:  # type: ignore[override]
+        raise TypeError("the text fields of a newsdex index take analysed postings (EngineWriter.add)")
 
 
 class Counts(Format):
@@ -85,8 +63,8 @@ class Counts(Format):
         return ((w, n, n * self.field_boost, b"") for w, n in counts.items())
 
 
-def _text() -> TEXT:
-    field = TEXT(analyzer=NewsTokenizer(), stored=True)
+def _text(analyzer: Tokenizer) -> TEXT:
+    field = TEXT(analyzer=analyzer, stored=True)
     field.format = Counts()
     return field
 
@@ -98,13 +76,16 @@ class StoredColumn(ID):
     indexed = False
 
 
-def make_schema() -> Schema:
+def make_schema(analyzer: Tokenizer | None = None) -> Schema:
+    """The schema of :mod:`indexer.engine.schema` in Whoosh's terms (``analyzer`` of the
+    text fields: only for tests that index the same documents through Whoosh's own writer)."""
+    text = analyzer or PreAnalysed()
     return Schema(
         # id, file key and hash, source, date, story and signature are columns: reindex
         # and facets read them without unpacking stored articles
         id=ID(stored=True, unique=True, sortable=True),  # indexed: an article is found by its id
-        title=_text(),
-        body=_text(),
+        title=_text(text),
+        body=_text(text),
         source=StoredColumn(stored=True, sortable=True),
         source_name=STORED,
         url=STORED,
@@ -120,6 +101,19 @@ def make_schema() -> Schema:
     )
 
 
+class WhooshEngine:
+    """Index generations as Whoosh indexes in their folders."""
+
+    name = "whoosh"
+
+    def create(self, path: Path) -> WhooshIndex:
+        path.mkdir(parents=True, exist_ok=True)
+        return WhooshIndex(whoosh_index.create_in(str(path), make_schema(), indexname=INDEX_NAME))
+
+    def open(self, path: Path) -> WhooshIndex:
+        return WhooshIndex.open(path)
+
+
 class WhooshIndex:
     """One index directory (one generation)."""
 
@@ -127,17 +121,11 @@ class WhooshIndex:
         self._ix = ix
 
     @classmethod
-    def create(cls, path: Path) -> WhooshIndex:
-        path.mkdir(parents=True, exist_ok=True)
-        return cls(whoosh_index.create_in(str(path), make_schema(), indexname=INDEX_NAME))
-
-    @classmethod
     def open(cls, path: Path) -> WhooshIndex:
-        return cls(whoosh_index.open_dir(str(path), indexname=INDEX_NAME))
-
-    @staticmethod
-    def exists(path: Path) -> bool:
-        return whoosh_index.exists_in(str(path), indexname=INDEX_NAME)
+        try:
+            return cls(whoosh_index.open_dir(str(path), indexname=INDEX_NAME))
+        except EmptyIndexError:
+            raise EngineError(f"no index in {path}") from None
 
     def size_bytes(self) -> int:
         """Bytes of the files in the index's folder (one that a commit or a columns file
@@ -156,13 +144,16 @@ class WhooshIndex:
 
     def writer(self) -> WhooshWriter:
         """The writer of the next commit (it takes the index's write lock)."""
-        return WhooshWriter(BulkSegmentWriter(self._ix, flat_fields=query.TEXT_FIELDS))
+        try:
+            return WhooshWriter(BulkSegmentWriter(self._ix, flat_fields=TEXT_FIELDS))
+        except LockError:
+            raise EngineError(f"another writer is open on {self._ix.storage.folder}") from None
 
     def part_writer(self) -> WhooshWriter:
         """A writer of new segments only, for another process to write part of a commit:
         no lock (the commit's writer holds it); :meth:`WhooshWriter.finish` gives the
         segments for :meth:`WhooshWriter.adopt`."""
-        return WhooshWriter(BulkSegmentWriter(self._ix, flat_fields=query.TEXT_FIELDS, _lk=False))
+        return WhooshWriter(BulkSegmentWriter(self._ix, flat_fields=TEXT_FIELDS, part=True))
 
     def __reduce__(self) -> tuple[Any, tuple[Path]]:
         """Sent to another process as its folder, opened there anew."""
@@ -177,15 +168,16 @@ class WhooshWriter:
     def __init__(self, writer: BulkSegmentWriter) -> None:
         self._w = writer
 
-    def add(self, doc: Document) -> None:
-        fields = doc.fields()
-        stored = {name: fields.pop(name) for name in query.TEXT_FIELDS}
-        self._w.add_analysed(fields, doc.analysed, stored)
+    def add(self, fields: Mapping[str, Any], analysed: Mapping[str, FieldPostings]) -> None:
+        others = dict(fields)
+        stored = {name: others.pop(name) for name in TEXT_FIELDS if name in others}
+        self._w.add_analysed(others, analysed, stored)
 
-    def delete_file(self, file_key: str) -> int:
-        return self._w.delete_by_term("file_key", file_key)
+    def delete_by_key(self, fieldname: str, value: str) -> int:
+        return self._w.delete_by_term(fieldname, value)
 
     def commit(self, optimize: bool = False) -> None:
+        """Commit (``optimize``: merging every segment into one)."""
         self._w.commit(optimize=optimize)
 
     def finish(self) -> list[Any]:
@@ -266,9 +258,7 @@ class WhooshReader:
                 continue
             if (fieldname, btext) not in leaf:
                 continue
-            m = leaf.postings(fieldname, btext)
-            m = getattr(m, "child", m)  # unwrap the deleted-documents filter
-            leaf_ids, leaf_weights = _read_blocks(m)
+            leaf_ids, leaf_weights = _read_blocks(leaf.postings(fieldname, btext))
             ids.append(np.asarray(leaf_ids, np.int64) + offset)
             weights.append(np.asarray(leaf_weights, np.float64))
         if not ids:
@@ -278,13 +268,13 @@ class WhooshReader:
     def field_lengths(self, fieldname: str) -> np.ndarray:
         """Tokens in ``fieldname`` for every document number (as Whoosh stores them)."""
         lengths = [
-            _BYTE_TO_LENGTH[column_length_bytes(leaf._perdoc, fieldname, leaf.doc_count_all())]
+            _BYTE_TO_LENGTH[segment_length_bytes(leaf, fieldname)]
             for leaf, _offset in self._r.leaf_readers()
             if leaf.doc_count_all()  # an index with no segment has one empty reader, without lengths
         ]
         return np.concatenate(lengths) if lengths else np.empty(0)
 
-    def phrase_docs(self, fieldname: str, terms: list[str]) -> np.ndarray:
+    def phrase_docs(self, fieldname: str, terms: Sequence[str]) -> np.ndarray:
         """Documents (sorted, deleted ones included) where ``terms`` occur in a row in
         ``fieldname`` (in a segment without flat postings: where all of them occur)."""
         btexts = [t.encode("utf-8") for t in terms]
@@ -293,7 +283,7 @@ class WhooshReader:
             if flat is not None and flat.has_field(fieldname):
                 found.append(flat.phrase_docs(fieldname, btexts) + offset)
             elif all((fieldname, b) in leaf for b in btexts):
-                docs = [np.asarray(_read_blocks(getattr(m, "child", m))[0], np.int64)
+                docs = [np.asarray(_read_blocks(m)[0], np.int64)
                         for m in (leaf.postings(fieldname, b) for b in btexts)]
                 found.append(_intersect(docs) + offset)
         return np.concatenate(found)
@@ -340,28 +330,17 @@ class WhooshReader:
                 values.extend([b""] * leaf.doc_count_all())
         return values
 
-    @cached_property
-    def vocabulary(self) -> Vocabulary:
-        """Title and body terms with document frequencies (built on first use)."""
-        return Vocabulary(
-            (term.decode("utf-8"), info.doc_frequency())
-            for f in query.TEXT_FIELDS
-            for term, info in self._r.iter_field(f)
-        )
+    def term_frequencies(self, fieldname: str) -> Iterator[tuple[str, int]]:
+        for term, info in self._r.iter_field(fieldname):
+            yield term.decode("utf-8"), info.doc_frequency()
 
 
 def _read_blocks(m: Any) -> tuple[list[int], list[float]]:
-    """All ids and weights of a leaf posting list, a block at a time where possible."""
+    """All ids and weights of a leaf posting list (deleted documents included: ``m`` is
+    unwrapped from the filter that skips them), for a segment without flat postings."""
+    m = getattr(m, "child", m)
     ids: list[int] = []
     weights: list[float] = []
-    if hasattr(m, "_read_ids") and hasattr(m, "_next_block"):  # Whoosh 3 codec leaf matcher
-        while m.is_active():
-            m._read_ids()
-            m._read_weights()
-            ids.extend(m._ids)
-            weights.extend(m._weights)
-            m._next_block()
-        return ids, weights
     while m.is_active():
         ids.append(m.id())
         weights.append(m.weight())

@@ -13,16 +13,18 @@ import pickle
 import struct
 import zlib
 from itertools import accumulate
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 
-from indexer.engine.whoosh import flat_postings as postings_file
 from indexer.engine.postings import FieldBuffer
+from indexer.engine.whoosh import flat_postings as postings_file
+
+if TYPE_CHECKING:
+    from indexer.engine.whoosh.internals import FieldFiles
 
 _FIELD_ID = struct.Struct("!H").pack  # Whoosh's pack_ushort: term keys start with it
-_TERMINFO = W3TermInfo._struct.pack  # flags, weight, doc freq, min/max length, max weight, ids
 _EXTENT = struct.Struct("!qi").pack  # offset and length of a term's blocks (pack_long + pack_int)
 _BLOCK_SIZE = struct.Struct("!i").pack  # before each block: its size, negative for the last
 _RECORD_LENGTHS = struct.Struct("!ii").pack  # before each record of a hash file: key and value lengths
@@ -35,7 +37,7 @@ CHUNK_POSTINGS = 100_000  # postings turned into Python lists at a time when a s
 
 
 def write_field(
-    fw: Any, buf: FieldBuffer, field: Any, length_bytes: np.ndarray | None
+    files: FieldFiles, buf: FieldBuffer, field: Any, length_bytes: np.ndarray | None
 ) -> postings_file.TermPostings:
     """Every term of one field, in term order, each as Whoosh's W3 posting blocks;
     returns the same postings (with their positions, for a text field) as flat arrays."""
@@ -52,7 +54,7 @@ def write_field(
     starts = np.flatnonzero(np.r_[True, sorted_rank[1:] != sorted_rank[:-1]]) if len(order) else order
     bounds = np.append(starts, len(order))
     by_rank = [terms[i] for i in np.argsort(rank)]
-    blocks = _TermBlocks(fw)
+    blocks = _TermBlocks(files)
     # Python lists are made a chunk of terms at a time, so that they never hold a whole field
     first = 0
     while first < len(by_rank):
@@ -96,12 +98,13 @@ class _TermBlocks:
     """Writes terms' postings as Whoosh's W3PostingsWriter and W3FieldWriter would,
     a chunk of terms at a time (one write of their blocks, one of their term infos)."""
 
-    def __init__(self, fw: Any) -> None:
-        self._postfile = fw._postfile
-        self._tindex = fw._tindex
-        self._key = _FIELD_ID(fw._fieldid)
-        self._block = fw._codec._blocklimit
-        self._level = fw._codec._compression
+    def __init__(self, files: FieldFiles) -> None:
+        self._postfile = files.postfile
+        self._tindex = files.tindex
+        self._key = _FIELD_ID(files.fieldid)
+        self._block = files.blocklimit
+        self._level = files.compression
+        self._terminfo = files.terminfo.pack  # flags, weight, doc freq, min/max length, max weight, ids
         self._terms: list[bytes] = []
         self._blocks: list[bytes] = []  # each term's, in term order
         self._infos: list[bytes] = []  # each term's info, but for where its blocks are
@@ -151,7 +154,7 @@ class _TermBlocks:
             max_len = max(max_len, hi)
         self._terms.append(term)
         self._blocks.append(b"".join(out))
-        self._infos.append(_TERMINFO(False, total_weight, end - start, min_len, max_len, max_weight, docs[start], docs[end - 1]))
+        self._infos.append(self._terminfo(False, total_weight, end - start, min_len, max_len, max_weight, docs[start], docs[end - 1]))
 
     def _write_one(self, term: bytes, chunk: _Chunk, i: int) -> None:
         """``write`` for a term with one posting (most terms): the same block, made directly."""
@@ -165,7 +168,7 @@ class _TermBlocks:
         info = pickle.dumps((1, doc, w, comp, length, length), 2)
         self._terms.append(term)
         self._blocks.append(b"".join((WHOOSH3_HEADER_MAGIC, _BLOCK_SIZE(-len(info) - len(data)), info, data)))
-        self._infos.append(_TERMINFO(False, w, 1, length, length, w, doc, doc))
+        self._infos.append(self._terminfo(False, w, 1, length, length, w, doc, doc))
 
 
 def _add_in_order(table: Any, keys: list[bytes], values: list[bytes]) -> None:

@@ -1,115 +1,74 @@
-"""Writing Whoosh segments from documents analysed elsewhere, a term at a time.
+"""Every use newsdex makes of Whoosh's private names, in one module, for whoosh-reloaded 2.7.5 only.
 
-Whoosh's own writer analyses each document in the writing process, pools every
-posting as a Python tuple, spills sorted runs to disk, merges them back and
-hands the postings to the codec one call at a time: on Reuters-21578 that was
-four fifths of a reindex. Here the text fields arrive analysed (by the
-preparing pass, as :class:`.posting_arrays.FieldPostings`); their postings
-are kept as arrays per field, sorted with numpy when the segment is written,
-and encoded as Whoosh's W3 codec encodes them (:mod:`.w3_blocks`), so Whoosh
-reads the segment as its own. The text fields' postings are also written as
-flat arrays beside the segment, with their positions (:mod:`.postings_file`),
-which is what matching and phrases read.
-
-Other fields (ids, file keys) go through Whoosh's usual per-field code into the
-same arrays. So do their postings in segments merged in; the text fields' come
-from the merged segments' flat arrays, positions and all. The documents' column
-values (ids, sources, dates, stories, actors, field lengths) are kept in lists
-and written a column at a time with the segment, as Whoosh would have written
-them a value at a time.
+newsdex writes Whoosh segments in bulk (postings sorted as arrays, column values
+a column at a time) instead of through Whoosh's per-posting writer, which was
+four fifths of a reindex. That needs Whoosh's writer hooks, its column writers'
+buffers, its per-document length columns and its term-info layout, none of them
+public. They are all here, so that a Whoosh release that moves any of them
+breaks this module alone, and ``tests/test_whoosh_internals.py`` fails on any
+other version than the one pinned (``PINNED``), naming what changed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo, _lenfield
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import ID
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
-from indexer.engine.whoosh import flat_postings as postings_file
-from indexer.engine.postings import FieldBuffer, FieldPostings
+from indexer.engine.base import EngineError
+from indexer.engine.postings import FieldPostings
+from indexer.engine.whoosh import flat_postings
+from indexer.engine.whoosh.buffers import ColumnBuffer, PostingBuffer
 from indexer.engine.whoosh.w3_blocks import write_field
-from indexer.store import StoreError
 
+PINNED = "2.7.5"  # whoosh-reloaded, as pyproject.toml pins it
 SEGMENT_POSTINGS = 2_000_000  # postings buffered before a segment is written (~70 MB): bounds memory
+TERMINFO = W3TermInfo._struct  # flags, weight, doc freq, min/max length, max weight, first and last id
 
 
-class _PostingBuffer:
-    """Stands in for Whoosh's ``PostingPool``: takes its postings, keeps them as arrays."""
+class FieldFiles(NamedTuple):
+    """What writing a field's postings directly needs of Whoosh's field writer."""
 
-    def __init__(self) -> None:
-        self.fields: dict[str, FieldBuffer] = {}
-        self.count = 0
-
-    def field(self, name: str) -> FieldBuffer:
-        buf = self.fields.get(name)
-        if buf is None:
-            buf = self.fields[name] = FieldBuffer()
-        return buf
-
-    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
-        """One posting, as Whoosh's writer gives it: (field, term, docnum, weight, value);
-        the value is empty (no format of the schema has one)."""
-        fieldname, tbytes, docnum, weight, _value = item
-        self.field(fieldname).add_one(tbytes, docnum, weight)
-        self.count += 1
-
-    def add_document(self, fieldname: str, docnum: int, fp: FieldPostings) -> None:
-        buf = self.field(fieldname)
-        before = len(buf)
-        buf.add_document(docnum, fp)
-        self.count += len(buf) - before
-
-    def add_merged(self, fieldname: str, merged: postings_file.TermPostings, docmap: np.ndarray) -> None:
-        """A merged segment's postings of a text field, its documents renumbered by
-        ``docmap`` (-1 for a deleted one, whose postings are left out)."""
-        docs = docmap[merged.docs]
-        live = docs >= 0
-        kept_positions = np.repeat(live, merged.weights.astype(np.int64))
-        per_term = np.diff(np.concatenate(([0], np.cumsum(live)))[merged.starts])
-        present = per_term > 0  # a term only deleted documents had is not carried over
-        terms = [t for t, keep in zip(merged.terms, present.tolist()) if keep]
-        starts = np.concatenate(([0], np.cumsum(per_term[present])))
-        buf = self.field(fieldname)
-        before = len(buf)
-        buf.add_postings(terms, starts, docs[live], merged.weights[live], merged.positions[kept_positions])
-        self.count += len(buf) - before
-
-    def cleanup(self) -> None:
-        self.fields.clear()
+    postfile: Any  # the postings file, positioned at the end
+    tindex: Any  # the term index (an OrderedHashWriter)
+    fieldid: int  # the field's number, which starts its term keys
+    blocklimit: int  # postings per block
+    compression: int  # zlib level of blocks
+    terminfo: Any  # the struct of a term's info
 
 
-class _ColumnBuffer:
-    """Stands in for the per-document writer's column writes: keeps each column's values
-    in lists, written a column at a time when the segment is (Whoosh writes each value
-    with a few calls of its own, and a document has nine)."""
+def field_files(fw: Any) -> FieldFiles:
+    return FieldFiles(fw._postfile, fw._tindex, fw._fieldid, fw._codec._blocklimit, fw._codec._compression, TERMINFO)
 
-    def __init__(self) -> None:
-        self._columns: dict[str, tuple[Any, list[int], list[Any]]] = {}
 
-    def add(self, values: list[tuple[str, Any, Any]], docnum: int) -> None:
-        """One document's (field, column type, value) triples."""
-        columns = self._columns
-        for name, column, value in values:
-            entry = columns.get(name)
-            if entry is None:
-                entry = columns[name] = (column, [], [])
-            entry[1].append(docnum)
-            entry[2].append(value)
+def segment_length_bytes(leaf: Any, fieldname: str) -> np.ndarray:
+    """The one-byte encoded lengths of ``fieldname`` in every document of a segment reader."""
+    return length_bytes(leaf._perdoc, fieldname, leaf.doc_count_all())
 
-    def write(self, pdw: Any) -> None:
-        """Write the values kept so far into ``pdw``'s columns, and forget them."""
-        for name, (column, docnums, values) in self._columns.items():
-            if not pdw._has_column(name):
-                pdw._create_column(name, column)
-            _add_all(pdw._get_column(name), docnums, values)
-        self._columns.clear()
+
+def length_bytes(perdoc: Any, fieldname: str, n: int) -> np.ndarray:
+    """The one-byte encoded lengths of ``fieldname`` in the ``n`` documents of a segment."""
+    column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+    if column is None:
+        return np.zeros(n, np.uint8)
+    if hasattr(column, "_dbfile"):
+        return np.frombuffer(column._dbfile.get(column._basepos, n), np.uint8)
+    return np.array([column[d] for d in range(n)], np.uint8)
+
+
+def _write_columns(pdw: Any, columns: ColumnBuffer) -> None:
+    """Write the column values kept so far into the per-document writer's columns."""
+    for name, column, docnums, values in columns.drain():
+        if not pdw._has_column(name):
+            pdw._create_column(name, column)
+        _add_all(pdw._get_column(name), docnums, values)
 
 
 def _add_all(writer: Any, docnums: list[int], values: list[Any]) -> None:
@@ -142,14 +101,16 @@ class BulkSegmentWriter(SegmentWriter):
     postings, committed together, so memory stays bounded.
     """
 
-    def __init__(self, ix: Any, flat_fields: tuple[str, ...] = (), **kwargs: Any) -> None:
-        """``flat_fields`` also get their postings as flat arrays (:mod:`.postings_file`)."""
-        super().__init__(ix, **kwargs)
-        self.pool = _PostingBuffer()
-        self._columns = _ColumnBuffer()
+    def __init__(self, ix: Any, flat_fields: tuple[str, ...] = (), part: bool = False) -> None:
+        """``flat_fields`` also get their postings as flat arrays (:mod:`.flat_postings`);
+        a ``part`` writer writes segments for another writer's commit, without the
+        index's lock (which that writer holds)."""
+        super().__init__(ix, _lk=not part)
+        self.pool = PostingBuffer()
+        self._columns = ColumnBuffer()
         self._finished: list[Any] = []  # segments written earlier in this run
         self._flat_fields = flat_fields
-        self._flat: dict[str, postings_file.TermPostings] = {}
+        self._flat: dict[str, flat_postings.TermPostings] = {}
 
     def add_analysed(self, fields: dict[str, Any], analysed: dict[str, FieldPostings], stored: dict[str, str]) -> None:
         """Add one document: ``fields`` as for ``add_document``; the text fields as
@@ -193,7 +154,7 @@ class BulkSegmentWriter(SegmentWriter):
         self.newsegment = codec.new_segment(self.storage, self.indexname)
         self.perdocwriter = codec.per_document_writer(self.storage, self.newsegment)
         self.fieldwriter = codec.field_writer(self.storage, self.newsegment)
-        self.pool = _PostingBuffer()
+        self.pool = PostingBuffer()
         self.docnum = self.docbase
         self._added = False
 
@@ -228,13 +189,13 @@ class BulkSegmentWriter(SegmentWriter):
     def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: dict[int, int] | None) -> None:
         """A merged segment's postings: its text fields' from the flat postings beside it
         (Whoosh's hold no positions), the other fields' through Whoosh."""
-        flat = postings_file.beside(Path(self.storage.folder), reader)
+        flat = flat_postings.beside(Path(self.storage.folder), reader)
         texts = [f for f in self._flat_fields if f in reader.indexed_field_names()]
         try:
             if texts and (flat is None or not all(flat.has_field(f) for f in texts)):
-                raise StoreError(
+                raise EngineError(
                     f"segment {reader.segment().segment_id()} of {self.storage.folder} has no readable "
-                    f"{postings_file.EXTENSION} file to merge: run 'manage.py reindex --full' to rebuild the index"
+                    f"{flat_postings.EXTENSION} file to merge: run 'manage.py reindex --full' to rebuild the index"
                 )
             others = sorted(set(reader.indexed_field_names()) - set(texts))
             for item in self._process_posts(_postings_of(reader, others), startdoc, docmap):
@@ -253,7 +214,7 @@ class BulkSegmentWriter(SegmentWriter):
     def write_per_doc(self, fieldnames: Any, reader: Any) -> Any:
         """Whoosh's copy of a merged segment's documents, which writes their column values
         directly: the values kept for the documents before them go first."""
-        self._columns.write(self.perdocwriter)
+        _write_columns(self.perdocwriter, self._columns)
         return super().write_per_doc(fieldnames, reader)
 
     def add_document(self, **fields: Any) -> None:
@@ -262,7 +223,7 @@ class BulkSegmentWriter(SegmentWriter):
         raise TypeError("BulkSegmentWriter takes documents through add_analysed")
 
     def _flush_segment(self) -> None:
-        self._columns.write(self.perdocwriter)
+        _write_columns(self.perdocwriter, self._columns)
         self.perdocwriter.close()
         lengths = self._length_bytes()
         fw = self.fieldwriter
@@ -270,7 +231,7 @@ class BulkSegmentWriter(SegmentWriter):
             buf = self.pool.fields[name]
             field = self.schema[name]
             fw.start_field(name, field)
-            flat = write_field(fw, buf, field, lengths.get(name) if field.scorable else None)
+            flat = write_field(field_files(fw), buf, field, lengths.get(name) if field.scorable else None)
             fw.finish_field()
             if name in self._flat_fields:
                 self._flat[name] = flat
@@ -279,7 +240,7 @@ class BulkSegmentWriter(SegmentWriter):
     def _finalize_segment(self) -> Any:
         segment = super()._finalize_segment()
         if self._flat:  # after Whoosh has gathered the segment's files into its compound file
-            postings_file.write(Path(self.storage.folder) / segment.make_filename(postings_file.EXTENSION), self._flat)
+            flat_postings.write(Path(self.storage.folder) / segment.make_filename(flat_postings.EXTENSION), self._flat)
             self._flat = {}
         return segment
 
@@ -288,7 +249,7 @@ class BulkSegmentWriter(SegmentWriter):
         pdr = self.per_document_reader()
         try:
             return {
-                name: column_length_bytes(pdr, name, self.docnum)
+                name: length_bytes(pdr, name, self.docnum)
                 for name in self.pool.fields
                 if self.schema[name].scorable
             }
@@ -305,15 +266,3 @@ def _postings_of(reader: Any, fields: list[str]) -> Iterator[tuple[str, bytes, i
             while m.is_active():
                 yield field, term, m.id(), m.weight(), m.value()
                 m.next()
-
-
-def column_length_bytes(perdoc: Any, fieldname: str, n: int) -> np.ndarray:
-    """The one-byte encoded lengths of ``fieldname`` in the ``n`` documents of a segment."""
-    column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
-    if column is None:
-        return np.zeros(n, np.uint8)
-    if hasattr(column, "_dbfile"):
-        return np.frombuffer(column._dbfile.get(column._basepos, n), np.uint8)
-    return np.array([column[d] for d in range(n)], np.uint8)
-
-

@@ -1,0 +1,139 @@
+"""The engine interface: all that the build and search layers ask of an index's storage.
+
+An engine keeps one index generation (a folder, for an engine on disk): it
+writes documents whose fields follow :mod:`indexer.engine.schema`, commits them
+atomically, and reads them back as plain values and numpy arrays. Matching,
+BM25F scoring, facets and snippets are done above it, over these arrays, so any
+engine that can give postings, lengths, columns and stored fields serves the
+same query layer and gives the same answers.
+
+Document numbers are an engine's own: dense from 0, stable within one reader,
+renumbered by merges. Deleted documents keep their numbers until a merge drops
+them: postings and columns include them, and :meth:`EngineReader.live_docnums`
+says which are live.
+
+Two implementations: :mod:`indexer.engine.whoosh` (the index on disk) and
+:mod:`indexer.engine.memory` (a small one in memory, for tests); both pass
+``tests/test_engine_contract.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from indexer.engine.postings import FieldPostings
+
+
+class EngineReader(Protocol):
+    """A point-in-time view of one commit; searches run against it."""
+
+    @property
+    def version(self) -> int:
+        """The commit this reader sees."""
+
+    @property
+    def doc_count(self) -> int:
+        """Live documents."""
+
+    @property
+    def docnum_limit(self) -> int:
+        """One past the highest document number (deleted documents included)."""
+
+    def close(self) -> None: ...
+
+    def postings(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """A text field's posting list: document numbers (int64, sorted, deleted ones
+        included) and the term's count in each (float64)."""
+
+    def phrase_docs(self, fieldname: str, terms: Sequence[str]) -> np.ndarray:
+        """Documents (int64, sorted) where ``terms`` occur in a row in ``fieldname``."""
+
+    def field_lengths(self, fieldname: str) -> np.ndarray:
+        """Tokens in a text field for every document number, as the engine keeps them
+        (an engine may round long lengths, as Whoosh's one-byte encoding does)."""
+
+    def term_frequencies(self, fieldname: str) -> Iterator[tuple[str, int]]:
+        """Every term of a text field with its document frequency, in term order."""
+
+    def expand_prefix(self, fieldname: str, prefix: str, limit: int) -> list[str]:
+        """Up to ``limit`` terms of a text field starting with ``prefix``, in term order."""
+
+    def live_docnums(self) -> np.ndarray:
+        """The document numbers not deleted, in order (int64)."""
+
+    def stored(self, docnum: int) -> dict[str, Any]:
+        """The stored fields of one document (absent values left out)."""
+
+    def docnum_of(self, article_id: str) -> int | None:
+        """The live document with this ``id``, if any."""
+
+    def column(self, fieldname: str) -> list[str]:
+        """A text column's value for every document number ("" where none)."""
+
+    def column_bytes(self, fieldname: str) -> list[bytes]:
+        """A bytes column's value for every document number (b"" where none)."""
+
+
+class EngineWriter(Protocol):
+    """The writer of the next commit, or a part writer of segments another writer commits."""
+
+    def add(self, fields: Mapping[str, Any], analysed: Mapping[str, FieldPostings]) -> None:
+        """One document: its fields (by :mod:`~indexer.engine.schema`, text fields
+        as their text) and its text fields' postings."""
+
+    def delete_by_key(self, fieldname: str, value: str) -> int:
+        """Delete the documents whose key field ``fieldname`` is ``value``; how many."""
+
+    def close_segment(self) -> None:
+        """Write what was added so far now: documents added or adopted next come after it."""
+
+    def finish(self) -> Any:
+        """A part writer's end: what it wrote, for :meth:`adopt` (picklable: it crosses
+        from a worker process to the one that commits)."""
+
+    def adopt(self, parts: Any) -> None:
+        """Take what a part writer wrote into this writer's commit, after its documents."""
+
+    def commit(self) -> None:
+        """Make everything added and deleted visible at once, as a new version."""
+
+    def cancel(self) -> None:
+        """Drop everything since the last commit; the index is left as it was."""
+
+
+class EngineIndex(Protocol):
+    """One index generation."""
+
+    def version(self) -> int:
+        """Changes with every commit, so caches can key on it."""
+
+    def size_bytes(self) -> int: ...
+
+    def writer(self) -> EngineWriter:
+        """The writer of the next commit (one at a time)."""
+
+    def part_writer(self) -> EngineWriter:
+        """A writer of part of another writer's commit, for a worker process (the index
+        is picklable: a worker receives it and calls this there)."""
+
+    def reader(self) -> EngineReader: ...
+
+
+class Engine(Protocol):
+    """Makes and opens index generations."""
+
+    name: str
+
+    def create(self, path: Path) -> EngineIndex:
+        """A new, empty index at ``path``."""
+
+    def open(self, path: Path) -> EngineIndex:
+        """The index at ``path``; raises :class:`EngineError` if there is none."""
+
+
+class EngineError(Exception):
+    """An index that cannot be opened or written as asked, with the reason."""
