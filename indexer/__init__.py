@@ -10,8 +10,9 @@ The one API the CLI, the web app and other tools share::
 """
 
 from indexer.article import Article, Problem
-from indexer.search.index import Index, IndexNotFound, InvalidRequest
+from indexer.search.index import Index, IndexNotFound
 from indexer.build.reindex import ReindexReport, reindex
+from indexer.search.request import InvalidRequest, SearchRequest, make_request
 from indexer.search.results import (
     ArticleRecord,
     Facet,
@@ -19,7 +20,6 @@ from indexer.search.results import (
     Hit,
     IndexReport,
     IndexStats,
-    SearchRequest,
     SearchResult,
 )
 from indexer.store import StoreError
@@ -40,5 +40,6 @@ __all__ = [
     "SearchRequest",
     "SearchResult",
     "StoreError",
+    "make_request",
     "reindex",
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import html
 import json
 import logging
@@ -11,10 +10,33 @@ import sys
 from collections.abc import Sequence
 
 from indexer import store
-from indexer.search.index import Index, InvalidRequest
 from indexer.build.progress import progress_for
 from indexer.build.reindex import reindex
-from indexer.search.results import SORTS, IndexStats, SearchResult
+from indexer.search.index import Index
+from indexer.search.request import (
+    DEFAULT_PAGE_SIZE,
+    MATCHES,
+    MAX_PAGE_SIZE,
+    SORTS,
+    InvalidRequest,
+    make_request,
+)
+from indexer.search.results import IndexStats, SearchResult
+
+# The request's names -> the options that set them (an error names what a person typed).
+OPTIONS = {
+    "sources": "--source",
+    "actors": "--actor",
+    "dates": "--date",
+    "date_from": "--from",
+    "date_to": "--to",
+    "sort": "--sort",
+    "match": "--match",
+    "page": "--page",
+    "page_size": "--size",
+    "collapse": "--all",
+    "top": "--top",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -22,7 +44,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     try:
         return args.run(args)
-    except (store.StoreError, InvalidRequest) as err:
+    except InvalidRequest as err:
+        print(f"error: {OPTIONS.get(err.param, err.param)}: {err.message}", file=sys.stderr)
+        return 2
+    except store.StoreError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -48,13 +73,19 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("search", help="search the index")
     s.add_argument("q", nargs="?", default="", help="query (see README for the syntax)")
+    # Values are checked by the request contract (make_request), not by argparse: the
+    # limits and messages are the web's and the Python API's.
     s.add_argument("--source", action="append", default=[], help="filter by source (repeatable)")
     s.add_argument("--actor", action="append", default=[], help="filter by actor (repeatable)")
-    s.add_argument("--from", dest="date_from", type=_date, help="published on or after YYYY-MM-DD")
-    s.add_argument("--to", dest="date_to", type=_date, help="published on or before YYYY-MM-DD")
-    s.add_argument("--sort", choices=SORTS, default="relevance")
-    s.add_argument("--page", type=int, default=1)
-    s.add_argument("--size", type=int, default=10, help="hits per page (max 100)")
+    s.add_argument(
+        "--date", action="append", default=[], help="filter by period: YYYY, YYYY-MM, YYYY-MM-DD, undated (repeatable)"
+    )
+    s.add_argument("--from", dest="date_from", help="published on or after YYYY-MM-DD")
+    s.add_argument("--to", dest="date_to", help="published on or before YYYY-MM-DD")
+    s.add_argument("--sort", default="relevance", help=f"{', '.join(SORTS)} (default: %(default)s)")
+    s.add_argument("--match", default="all", help=f"words that must occur: {', '.join(MATCHES)} (default: %(default)s)")
+    s.add_argument("--page", default=1, help="page of results (default: %(default)s)")
+    s.add_argument("--size", default=DEFAULT_PAGE_SIZE, help=f"hits per page (max {MAX_PAGE_SIZE})")
     s.add_argument("--all", action="store_true", help="do not collapse copies of one story")
     s.add_argument("--json", action="store_true", help="print the result as JSON")
     s.set_defaults(run=_search)
@@ -77,13 +108,6 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a date (YYYY-MM-DD)") from None
-
-
 def _reindex(args: argparse.Namespace) -> int:
     progress = None if args.quiet else (lambda total: progress_for(total, "reindex"))
     report = reindex(args.paths, args.data, full=args.full, progress=progress)
@@ -96,18 +120,21 @@ def _reindex(args: argparse.Namespace) -> int:
 
 
 def _search(args: argparse.Namespace) -> int:
+    request = make_request(  # checked before the index is opened
+        args.q,
+        sources=args.source,
+        actors=args.actor,
+        dates=args.date,
+        date_from=args.date_from,
+        date_to=args.date_to,
+        sort=args.sort,
+        match=args.match,
+        page=args.page,
+        page_size=args.size,
+        collapse=not args.all,
+    )
     with Index.open(args.data) as index:
-        result = index.search(
-            args.q,
-            sources=args.source,
-            actors=args.actor,
-            date_from=args.date_from,
-            date_to=args.date_to,
-            sort=args.sort,
-            page=args.page,
-            page_size=args.size,
-            collapse=not args.all,
-        )
+        result = index.search(request)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:

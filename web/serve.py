@@ -7,7 +7,7 @@ import os
 import sys
 import threading
 
-from web import IndexHolder, NoIndex, create_app
+from web.app import IndexHolder, NoIndex, create_app
 
 log = logging.getLogger("newsdex.serve")
 FOLLOW_EVERY = 1.0  # seconds between looks for a new generation

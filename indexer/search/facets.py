@@ -15,7 +15,8 @@ import numpy as np
 
 from indexer.actors import actor_key
 from indexer.search.dates import UNDATED, bucket_counts, bucket_of, bucket_range
-from indexer.search.results import Facet, FacetValue, SearchRequest
+from indexer.search.request import FACETS, SearchRequest
+from indexer.search.results import Facet, FacetValue
 from indexer.search.snapshot import Snapshot
 
 MAX_DATE_BUCKETS = 120
@@ -73,27 +74,41 @@ class FacetFilters:
 def count_facets(
     snap: Snapshot, request: SearchRequest, matched: np.ndarray, filters: FacetFilters
 ) -> dict[str, Facet]:
-    cols = snap.columns
-    size = request.facet_size
-    out: dict[str, Facet] = {}
+    """Every facet of :data:`FACETS`, in its order, each counted over the matches that
+    pass every filter but its own."""
+    return {
+        name: _COUNTERS[name](
+            snap, filters.mask_except(matched, name), filters.selected.get(name, ()), request.facet_size
+        )
+        for name in FACETS
+    }
 
-    sel = filters.mask_except(matched, "source")
+
+def _sources(snap: Snapshot, sel: np.ndarray, selected: tuple[str, ...], size: int) -> Facet:
+    cols = snap.columns
     counts = np.bincount(cols.source[sel & (cols.source >= 0)], minlength=len(cols.sources))
     ids = np.flatnonzero(counts)
-    out["source"] = _top(
-        "source", cols.sources, (ids, counts[ids]), filters.selected.get("source", ()), size,
-        snap.source_label, cols.source_ids.get,
-    )
+    return _top("source", cols.sources, (ids, counts[ids]), selected, size, snap.source_label, cols.source_ids.get)
 
-    sel = filters.mask_except(matched, "actor")
-    out["actor"] = _top(
-        "actor", cols.actors, cols.actor_counts(sel), filters.selected.get("actor", ()), size,
+
+def _actors(snap: Snapshot, sel: np.ndarray, selected: tuple[str, ...], size: int) -> Facet:
+    cols = snap.columns
+    return _top(
+        "actor", cols.actors, cols.actor_counts(sel), selected, size,
         str, lambda name: cols.actor_ids.get(actor_key(name)),
     )
 
-    sel = filters.mask_except(matched, "date")
-    out["date"] = _dates(cols.day[sel], filters.selected.get("date", ()))
-    return out
+
+def _date_buckets(snap: Snapshot, sel: np.ndarray, selected: tuple[str, ...], size: int) -> Facet:
+    return _dates(snap.columns.day[sel], selected)  # every period, whatever the size: a histogram
+
+
+_COUNTERS: dict[str, Callable[[Snapshot, np.ndarray, tuple[str, ...], int], Facet]] = {
+    "source": _sources,
+    "actor": _actors,
+    "date": _date_buckets,
+}
+assert set(_COUNTERS) == set(FACETS), "each facet of the request contract is counted"
 
 
 def _top(

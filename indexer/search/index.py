@@ -11,11 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -23,34 +22,27 @@ from indexer.search import query, snippets
 from indexer import store
 from indexer.article import Problem
 from indexer.engine import Engine, default_engine
-from indexer.search.results import (
-    MATCHES,
-    SORTS,
-    ArticleRecord,
-    Facet,
-    Hit,
-    IndexReport,
-    IndexStats,
+from indexer.search.request import (
+    DEFAULT_FACET_SIZE,
+    DEFAULT_PAGE_SIZE,
+    FACETS,
+    InvalidRequest,
+    Match,
     SearchRequest,
-    SearchResult,
+    Sort,
+    make_request,
+    whole_number,
 )
+from indexer.search.results import ArticleRecord, Facet, Hit, IndexReport, IndexStats, SearchResult
 from indexer.search.runner import more_like_this, run_search
 from indexer.search.snapshot import Snapshot
 
-MAX_PAGE_SIZE = 100
+__all__ = ["Index", "IndexNotFound", "InvalidRequest"]  # InvalidRequest: request.py's, still importable here
+_EVERY_VALUE = 1_000_000  # a facet_size no facet reaches: Index.facet lists every value
 
 
 class IndexNotFound(store.StoreError):
     """No index in the data directory yet."""
-
-
-class InvalidRequest(ValueError):
-    """A search parameter is out of range; ``param`` names it."""
-
-    def __init__(self, param: str, message: str) -> None:
-        super().__init__(f"{param}: {message}")
-        self.param = param
-        self.message = message
 
 
 class Index:
@@ -161,20 +153,96 @@ class Index:
         assert self._snap is not None, "index is closed"
         return self._snap
 
-    def search(self, q: str | SearchRequest = "", **params: Any) -> SearchResult:
-        """Search with a query string and filters (see :class:`SearchRequest`)."""
-        request = q if isinstance(q, SearchRequest) else SearchRequest(q=q, **_tuples(params))
-        validate(request)
+    def search(
+        self,
+        q: str | SearchRequest = "",
+        *,
+        sources: Sequence[str] = (),
+        actors: Sequence[str] = (),
+        dates: Sequence[str] = (),
+        date_from: dt.date | str | None = None,
+        date_to: dt.date | str | None = None,
+        sort: Sort = "relevance",
+        match: Match = "all",
+        page: int = 1,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        collapse: bool = True,
+        facet_size: int = DEFAULT_FACET_SIZE,
+        snippets: bool = True,
+    ) -> SearchResult:
+        """Search: the ranked hits of one page, the total, the facets, how ``q`` was read.
+
+        :param q: the query (words, ``"phrases"``, ``AND``/``OR``/``NOT``, ``-word``,
+            ``prefix*``, ``word~``, ``title:``/``source:``/``actor:``/``date:`` fields),
+            never refused for its syntax (a broken query is read as well as it can be, with
+            warnings), nor for its length: past 1,000 characters it is cut, with a warning.
+            Or a whole :class:`SearchRequest`; the other parameters must then be left at
+            their defaults.
+        :param sources: only articles from these sources (keys like ``ghanaweb.com`` or
+            names as the facet labels them); values OR together, filters AND.
+        :param actors: only articles naming one of these people or organisations (any
+            alias of one: ``GSIM`` finds JNIM).
+        :param dates: only articles in one of these date-facet periods: ``2024``,
+            ``2024-09``, ``2024-09-17`` or ``undated``.
+        :param date_from: only articles published on or after this day (a date, a
+            datetime or ``YYYY-MM-DD``); undated articles are left out.
+        :param date_to: only articles published on or before this day; not before
+            ``date_from``.
+        :param sort: ``relevance``, ``newest`` or ``oldest`` (undated last).
+        :param match: ``all`` (plain words must all occur; when no article has them all,
+            articles with any are shown, with a warning) or ``any``.
+        :param page: which page of hits, 1 to 10,000.
+        :param page_size: hits per page, 1 to 100.
+        :param collapse: one hit per story (syndicated copies listed in it) or every article.
+        :param facet_size: values listed per facet, 1 to 1,000 (:meth:`facet` lists all).
+        :param snippets: whether hits carry a passage of the body with the query words marked.
+
+        Filters take a list or tuple of strings, never a bare string; each is stripped,
+        blanks and repeats dropped, at most 50 values of 200 characters. ``page``,
+        ``page_size`` and ``facet_size`` take an int or its digits as a string
+        (``"2"``), never a bool or float. Anything else raises :class:`InvalidRequest`
+        naming the parameter; :func:`indexer.search.request.make_request` has every rule.
+        """
+        request = make_request(
+            q, sources=sources, actors=actors, dates=dates, date_from=date_from, date_to=date_to, sort=sort,
+            match=match, page=page, page_size=page_size, collapse=collapse, facet_size=facet_size, snippets=snippets,
+            cut_long_query=True,
+        )
         with self._newest() as snap:
             return run_search(snap, request)
 
-    def facet(self, field: str, q: str | SearchRequest = "", **params: Any) -> Facet:
-        """Every value of one facet (not just the top ones) for a search."""
-        request = q if isinstance(q, SearchRequest) else SearchRequest(q=q, **_tuples(params))
-        if field not in ("source", "actor", "date"):
-            raise InvalidRequest("field", f"'{field}' is not a facet (source, actor, date)")
-        request = replace(request, facet_size=1_000_000, page_size=1, snippets=False)
-        return self.search(request).facets[field]
+    def facet(
+        self,
+        field: str,
+        q: str | SearchRequest = "",
+        *,
+        sources: Sequence[str] = (),
+        actors: Sequence[str] = (),
+        dates: Sequence[str] = (),
+        date_from: dt.date | str | None = None,
+        date_to: dt.date | str | None = None,
+        sort: Sort = "relevance",
+        match: Match = "all",
+        page: int = 1,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        collapse: bool = True,
+        facet_size: int = DEFAULT_FACET_SIZE,
+        snippets: bool = True,
+    ) -> Facet:
+        """Every value of one facet (``source``, ``actor`` or ``date``), not just the top
+        ones, for a search. The parameters are :meth:`search`'s, checked alike; those
+        that shape the page of hits (``sort``, ``page``, ``page_size``, ``collapse``,
+        ``facet_size``, ``snippets``) change nothing here."""
+        request = make_request(
+            q, sources=sources, actors=actors, dates=dates, date_from=date_from, date_to=date_to, sort=sort,
+            match=match, page=page, page_size=page_size, collapse=collapse, facet_size=facet_size, snippets=snippets,
+            cut_long_query=True,
+        )
+        if field not in FACETS:
+            raise InvalidRequest("field", f"'{field}' is not a facet ({', '.join(FACETS)})")
+        every = replace(request, facet_size=_EVERY_VALUE, page_size=1, snippets=False)
+        with self._newest() as snap:
+            return run_search(snap, every).facets[field]
 
     def article(self, article_id: str) -> ArticleRecord | None:
         with self._newest() as snap:
@@ -203,16 +271,14 @@ class Index:
 
     def stats(self, top_sources: int = 20) -> IndexStats:
         """What the index holds, with its ``top_sources`` largest sources."""
-        if not isinstance(top_sources, int) or top_sources < 0:
-            raise InvalidRequest("top_sources", "must be a whole number ≥ 0")
+        top_sources = whole_number("top_sources", top_sources, 0)
         with self._newest() as snap:
             return _stats(snap, top_sources)
 
     def report(self, top: int = 10) -> IndexReport:
         """The stats (with the ``top`` sources), the ``top`` actors, articles by period, the
         corpus, and what the reindexes could not read."""
-        if not isinstance(top, int) or top < 1:
-            raise InvalidRequest("top", "must be a whole number ≥ 1")
+        top = whole_number("top", top, 1)
         every = SearchRequest(q="", page_size=1, snippets=False, collapse=False, facet_size=top)
         with self._newest() as snap:  # one snapshot for all of it
             meta, stats, facets = snap.meta, _stats(snap, top), run_search(snap, every).facets
@@ -250,24 +316,3 @@ def _stats(snap: Snapshot, top_sources: int) -> IndexStats:
         top_sources=tuple(counts[:top_sources]),
         unread_files=len(snap.meta.file_problems),
     )
-
-
-def _tuples(params: dict[str, Any]) -> dict[str, Any]:
-    """Lists are accepted for multi-valued filters; requests hold tuples."""
-    return {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
-
-
-def validate(request: SearchRequest) -> None:
-    """Raise :class:`InvalidRequest` naming the first parameter out of range."""
-    if not isinstance(request.page, int) or request.page < 1:
-        raise InvalidRequest("page", "must be a whole number ≥ 1")
-    if not isinstance(request.page_size, int) or not 1 <= request.page_size <= MAX_PAGE_SIZE:
-        raise InvalidRequest("page_size", f"must be a whole number from 1 to {MAX_PAGE_SIZE}")
-    if request.sort not in SORTS:
-        raise InvalidRequest("sort", f"must be one of {', '.join(SORTS)}")
-    if request.match not in MATCHES:
-        raise InvalidRequest("match", f"must be one of {', '.join(MATCHES)}")
-    if request.date_from and request.date_to and request.date_from > request.date_to:
-        raise InvalidRequest("date_from", "is after date_to")
-    if not isinstance(request.facet_size, int) or request.facet_size < 1:
-        raise InvalidRequest("facet_size", "must be a whole number ≥ 1")

@@ -1,48 +1,27 @@
-"""What a search asks for and what it returns: the types shared by the CLI, the web app and embedders."""
+"""What a search returns: the types shared by the CLI, the web app and embedders (what it
+asks for is :mod:`indexer.search.request`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from dataclasses import asdict, dataclass, field, is_dataclass
+from typing import Any
 
 from indexer.article import Problem
-
-Sort = Literal["relevance", "newest", "oldest"]
-SORTS: tuple[str, ...] = ("relevance", "newest", "oldest")
-Match = Literal["all", "any"]
-MATCHES: tuple[str, ...] = ("all", "any")
-FACET_FIELDS: tuple[str, ...] = ("source", "actor", "date")
+from indexer.search.request import FACET_FIELDS, MATCHES, SORTS, SearchRequest  # noqa: F401
+# (FACET_FIELDS, MATCHES and SORTS are still importable from here, where they were defined before.)
 
 
-@dataclass(frozen=True)
-class SearchRequest:
-    """A search: query text plus drill-down filters.
+class JSONable:
+    """A result type that turns into JSON values: the one conversion the JSON API, the
+    CLI's ``--json`` and embedders all use."""
 
-    Values inside one facet filter combine with OR, different facets with AND.
-    ``date_from``/``date_to`` are inclusive. ``dates`` holds selected date-facet
-    buckets (``2024``, ``2024-09``, ``2024-09-17`` or ``undated``). ``match``:
-    whether plain words must all occur (the default; when no article has them
-    all, articles with any are shown, with a warning) or any of them may.
-    """
-
-    q: str = ""
-    sources: tuple[str, ...] = ()
-    actors: tuple[str, ...] = ()
-    dates: tuple[str, ...] = ()
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    sort: Sort = "relevance"
-    match: Match = "all"
-    page: int = 1
-    page_size: int = 10
-    collapse: bool = True
-    facet_size: int = 10
-    snippets: bool = True
+    def to_dict(self) -> dict[str, Any]:
+        return jsonable(self)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
-class Hit:
+class Hit(JSONable):
     id: str
     title: str  # plain text
     title_html: str  # escaped, query words in <mark>
@@ -60,7 +39,7 @@ class Hit:
 
 
 @dataclass(frozen=True)
-class FacetValue:
+class FacetValue(JSONable):
     value: str  # what a filter takes (source key, canonical actor, date bucket)
     label: str  # what a person reads
     count: int
@@ -68,7 +47,7 @@ class FacetValue:
 
 
 @dataclass(frozen=True)
-class Facet:
+class Facet(JSONable):
     field: str
     values: tuple[FacetValue, ...]
     other: int = 0  # how many further values exist beyond those listed
@@ -76,7 +55,7 @@ class Facet:
 
 
 @dataclass(frozen=True)
-class SearchResult:
+class SearchResult(JSONable):
     request: SearchRequest
     hits: tuple[Hit, ...]
     total: int  # matching articles (stories when collapsed)
@@ -91,12 +70,9 @@ class SearchResult:
     def pages(self) -> int:
         return max(1, -(-self.total // self.request.page_size))
 
-    def to_dict(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
-
 
 @dataclass(frozen=True)
-class ArticleRecord:
+class ArticleRecord(JSONable):
     """One indexed article as the index holds it (for article pages and APIs)."""
 
     id: str
@@ -111,12 +87,9 @@ class ArticleRecord:
     origin: str
     story: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
-
 
 @dataclass(frozen=True)
-class IndexStats:
+class IndexStats(JSONable):
     articles: int
     sources: int
     stories: int
@@ -130,12 +103,9 @@ class IndexStats:
     top_sources: tuple[tuple[str, int], ...] = field(default=())
     unread_files: int = 0  # corpus files the reindexes could not read whole (Index.report lists why)
 
-    def to_dict(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
-
 
 @dataclass(frozen=True)
-class IndexReport:
+class IndexReport(JSONable):
     """What the index holds and how its corpus was read (``manage.py report``)."""
 
     stats: IndexStats  # its top_sources as many as top_actors
@@ -146,15 +116,15 @@ class IndexReport:
     learned_acronyms: int  # acronym definitions learned from the corpus
     problems: tuple[Problem, ...]  # what the reindexes could not read, file by file
 
-    def to_dict(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
 
-
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """Dataclasses (the result types), dicts, lists, tuples and dates as JSON values."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return jsonable(asdict(value))
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return value

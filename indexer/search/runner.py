@@ -18,13 +18,15 @@ from indexer import analysis
 from indexer.search import query, snippets
 from indexer.search.facets import FacetFilters, count_facets
 from indexer.search.matching import Matcher, union, with_feedback
-from indexer.search.results import Hit, SearchRequest, SearchResult
+from indexer.search.request import SearchRequest
+from indexer.search.results import Hit, SearchResult
 from indexer.search.snapshot import Snapshot
 
 _FAR_PAST, _FAR_FUTURE = -1, 1 << 30  # sort keys for undated articles
 # Other copies of a story listed with its hit, best first: a press release carried by
 # hundreds of outlets would otherwise cost a stored article each, on every search.
 OTHER_OUTLETS = 5
+_UNMARKED = snippets.Marker()  # other outlets' titles: nothing marked
 
 
 @dataclass
@@ -69,7 +71,7 @@ def run_search(snap: Snapshot, request: SearchRequest) -> SearchResult:
 
     marker = snippets.marker_for(node, expansions)
     hits = tuple(
-        _hit(snap, ranked, i, marker, request, () if stories is None else _others(stories, i))
+        _hit(snap, ranked, i, marker, request.snippets, () if stories is None else _others(stories, i))
         for i in page
     )
     suggestion = None
@@ -117,12 +119,14 @@ def _hit(
     r: _Ranked,
     i: int,
     marker: snippets.Marker,
-    request: SearchRequest,
+    with_snippet: bool,
     others: np.ndarray | tuple = (),
 ) -> Hit:
+    """The ``i``-th ranked article as a hit: the one place a :class:`Hit` is made (search
+    hits, the other outlets listed in them, more like this). ``others``: the positions of
+    its story's other copies, when results are collapsed."""
     docnum = int(r.docnums[i])
     rec = snap.record(docnum)
-    snippet = snippets.snippet(rec.body, marker) if request.snippets else ""
     return Hit(
         id=rec.id,
         title=rec.title,
@@ -133,29 +137,11 @@ def _hit(
         actors=rec.actors,
         url=rec.url,
         score=round(float(r.scores[i]), 4),
-        snippet=snippet,
+        snippet=snippets.snippet(rec.body, marker) if with_snippet else "",
         authors=rec.authors,
         story=rec.story,
-        other_outlets=tuple(_brief(snap, r, int(j)) for j in others[:OTHER_OUTLETS]),
+        other_outlets=tuple(_hit(snap, r, int(j), _UNMARKED, False) for j in others[:OTHER_OUTLETS]),
         other_outlet_count=len(others),
-    )
-
-
-def _brief(snap: Snapshot, r: _Ranked, i: int) -> Hit:
-    rec = snap.record(int(r.docnums[i]))
-    return Hit(
-        id=rec.id,
-        title=rec.title,
-        title_html=snippets.highlight(rec.title, snippets.Marker()),
-        source=rec.source,
-        source_name=rec.source_name,
-        published=rec.published,
-        actors=rec.actors,
-        url=rec.url,
-        score=round(float(r.scores[i]), 4),
-        snippet="",
-        authors=rec.authors,
-        story=rec.story,
     )
 
 
@@ -184,5 +170,4 @@ def more_like_this(snap: Snapshot, article_id: str, limit: int) -> list[Hit]:
     ranked = _sort(snap, _Ranked(docnums[keep], scores[keep]), "relevance")
     order = _collapse(snap.columns.story[ranked.docnums])[:limit]
     marker = snippets.Marker(frozenset(top))
-    request = SearchRequest(snippets=True)
-    return [_hit(snap, ranked, int(i), marker, request) for i in order]
+    return [_hit(snap, ranked, int(i), marker, True) for i in order]

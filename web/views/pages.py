@@ -6,26 +6,27 @@ from flask import Blueprint, abort, render_template, request
 from markupsafe import Markup, escape
 
 from indexer import Index
+from indexer.search.request import FACETS, MAX_PAGE
 from indexer.search.results import Facet, SearchResult
-from web import get_index, params
+from web import params
+from web.app import get_index
 from web.filters import paragraphs
 
 bp = Blueprint("pages", __name__)
 
 MORE_LIKE_THIS = 5
 COPIES_PER_PAGE = 20  # other outlets' copies of a story listed on an article page
-FACET_FIELDS = ("source", "actor")
-FACET_TITLES = {"source": "Sources", "actor": "People & organisations"}
+SIDEBAR = tuple(f for f in FACETS.values() if f.listed)  # the date facet is a histogram, apart
 
 
 @bp.get("/")
 def search():  # type: ignore[no-untyped-def]
     state = params.parse(request.args)
     index = get_index()
-    result = index.search(state.request())
+    result = index.search(state.request)
     facets: dict[str, Facet] = dict(result.facets)
     if state.expand:  # every value of one facet, not only the top ones
-        facets[state.expand] = index.facet(state.expand, state.request())
+        facets[state.expand] = index.facet(state.expand, state.request)
     stats = index.stats() if state.blank or not result.total else None
     return render_template(
         "search.html",
@@ -33,11 +34,11 @@ def search():  # type: ignore[no-untyped-def]
         query=state.q,
         result=result,
         facets=facets,
-        facet_fields=FACET_FIELDS,
-        facet_titles=FACET_TITLES,
+        facet_fields=[f.name for f in SIDEBAR],
+        facet_titles={f.name: f.title for f in SIDEBAR},
         chips=_chips(state, result, facets),
         stats=stats,
-        pages=_page_window(state.page, min(result.pages, params.MAX_PAGE)),
+        pages=_page_window(state.page, min(result.pages, MAX_PAGE)),
         status=200,
     )
 
@@ -68,7 +69,7 @@ def article(article_id: str):  # type: ignore[no-untyped-def]
         copies=copies,
         copies_nav=_copies_nav(copies_page, copy_count),
         similar=similar,
-        back=params.SearchState(q=q) if q else None,
+        back=params.SearchState.of(q=q) if q else None,
     )
 
 
@@ -81,7 +82,7 @@ def about():  # type: ignore[no-untyped-def]
 def _chips(state: params.SearchState, result: SearchResult, facets: dict[str, Facet]) -> list[dict]:
     """The active filters, each with a label and the URL that removes it."""
     labels = {
-        (f, v.value): v.label for f in ("source", "actor") for v in facets[f].values if v.selected
+        (f.name, v.value): v.label for f in SIDEBAR for v in facets[f.name].values if v.selected
     }
     chips: list[dict] = []
     for field, values in (("source", state.sources), ("actor", state.actors)):

@@ -7,10 +7,14 @@ import io
 import re
 import xml.etree.ElementTree as ET
 
+from dataclasses import replace
+
 from flask import Blueprint, Response, request, url_for
 
+from indexer.search.request import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from indexer.search.results import Hit
-from web import get_index, params
+from web import params
+from web.app import get_index
 from web.filters import safe_url, search_url
 
 bp = Blueprint("feeds", __name__)
@@ -29,14 +33,12 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 def atom() -> Response:
     """Any search as an Atom feed, newest first (``size`` entries, default 20)."""
     state = params.parse(request.args)
-    size = state.size if request.args.get("size") else FEED_ENTRIES
+    size = state.page_size if request.args.get("size") else FEED_ENTRIES
     index = get_index()
-    result = index.search(
-        state.request(sort="newest", page=1, page_size=size, facet_size=1)
-    )
+    result = index.search(replace(state.request, sort="newest", page=1, page_size=size, facet_size=1))
     built_at = index.stats().built_at
     root = request.host_url.rstrip("/")
-    feed_state = state.with_(sort="relevance", size=size if request.args.get("size") else params.DEFAULT_PAGE_SIZE)
+    feed_state = state.with_(sort="relevance", page_size=size if request.args.get("size") else DEFAULT_PAGE_SIZE)
     self_url = root + search_url(feed_state, "feeds.atom")
 
     feed = ET.Element("feed", xmlns=ATOM)
@@ -66,7 +68,7 @@ def export_csv() -> Response:
     page, total = 1, 0
     while len(hits) < limit:
         result = index.search(
-            state.request(page=page, page_size=params.MAX_PAGE_SIZE, facet_size=1, snippets=False)
+            replace(state.request, page=page, page_size=MAX_PAGE_SIZE, facet_size=1, snippets=False)
         )
         hits.extend(result.hits)
         total = result.total

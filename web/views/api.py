@@ -6,13 +6,12 @@ Parameters are the search page's (see :mod:`web.params`); errors are
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import asdict, is_dataclass
 from typing import Any
 
 from flask import Blueprint, abort, jsonify, request, url_for
 
-from web import get_index, params
+from web import params
+from web.app import get_index
 from web.filters import search_url
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -26,7 +25,7 @@ MAX_STORY_COPIES = 1000
 @bp.get("/search")
 def search():  # type: ignore[no-untyped-def]
     state = params.parse(request.args)
-    result = get_index().search(state.request())
+    result = get_index().search(state.request)
     body = result.to_dict()
     body["pages"] = result.pages
     body["links"] = _links(state, result.pages)
@@ -62,8 +61,7 @@ def article(article_id: str):  # type: ignore[no-untyped-def]
 @bp.get("/facets/<field>")
 def facet(field: str):  # type: ignore[no-untyped-def]
     state = params.parse(request.args)
-    result = get_index().facet(field, state.request())
-    return jsonify(jsonable(result))
+    return jsonify(get_index().facet(field, state.request).to_dict())
 
 
 @bp.get("/stats")
@@ -87,7 +85,8 @@ def _links(state: params.SearchState, pages: int) -> dict[str, str]:
 
 
 def _brief(item: Any) -> dict[str, Any]:
-    """An article in a list: enough to show and link it."""
+    """An article in a list (a story copy's :class:`ArticleRecord`, a :class:`Hit` more like
+    this): enough to show and link it."""
     return {
         "id": item.id,
         "title": item.title,
@@ -98,15 +97,3 @@ def _brief(item: Any) -> dict[str, Any]:
         "links": {"html": url_for("pages.article", article_id=item.id, _external=True)},
     }
 
-
-def jsonable(value: Any) -> Any:
-    """Dataclasses, tuples and dates as JSON values (the engine's ``Facet`` has no ``to_dict``)."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return jsonable(asdict(value))
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return value
