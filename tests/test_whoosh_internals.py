@@ -1,0 +1,80 @@
+"""Whoosh's private names are used in one module only, and only with the Whoosh they were read from.
+
+``indexer/engine/whoosh/internals.py`` reaches into Whoosh (its segment writer's
+hooks, column writers' buffers, length columns, term-info layout). These tests fail
+loudly on any whoosh-reloaded other than the pinned one, name each private name
+that went missing, and keep the rest of the engine on Whoosh's public API.
+"""
+
+from __future__ import annotations
+
+import ast
+import tomllib
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+from whoosh.codec import whoosh3
+from whoosh.columns import NumericColumn, VarBytesColumn
+from whoosh.writing import SegmentWriter
+
+from indexer.engine.whoosh import internals
+
+REPO = Path(__file__).resolve().parent.parent
+WHOOSH_ENGINE = REPO / "indexer" / "engine" / "whoosh"
+OWN_NAMES = ("self", "cls", "super")  # our own objects' private attributes are ours to use
+
+
+def test_the_installed_whoosh_is_the_one_pinned_and_the_one_internals_was_written_for() -> None:
+    pins = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["project"]["dependencies"]
+    pinned = [p.replace(" ", "") for p in pins if p.startswith("whoosh-reloaded")]
+    assert pinned == [f"whoosh-reloaded=={internals.PINNED}"], "pyproject.toml must pin whoosh-reloaded exactly"
+    assert metadata.version("whoosh-reloaded") == internals.PINNED, (
+        f"whoosh-reloaded {metadata.version('whoosh-reloaded')} is installed; indexer/engine/whoosh/internals.py "
+        f"was written for {internals.PINNED}: check every private name it uses before changing the pin"
+    )
+
+
+@pytest.mark.parametrize(
+    "owner,name",
+    [
+        (whoosh3, "_lenfield"),
+        (whoosh3.W3TermInfo, "_struct"),
+        (whoosh3.W3FieldWriter, "start_field"),
+        (whoosh3.W3PerDocWriter, "_has_column"),
+        (whoosh3.W3PerDocWriter, "_create_column"),
+        (whoosh3.W3PerDocWriter, "_get_column"),
+        (whoosh3.W3PerDocReader, "_cached_reader"),
+        (SegmentWriter, "_check_state"),
+        (SegmentWriter, "_finalize_segment"),
+        (SegmentWriter, "_close_segment"),
+        (SegmentWriter, "_finish"),
+        (SegmentWriter, "_merge_segments"),
+        (SegmentWriter, "_process_posts"),
+        (SegmentWriter, "_flush_segment"),
+        (SegmentWriter, "per_document_reader"),
+        (VarBytesColumn, "Writer"),
+        (NumericColumn, "Writer"),
+    ],
+)
+def test_each_private_name_internals_uses_is_there(owner: object, name: str) -> None:
+    assert hasattr(owner, name), f"{getattr(owner, '__name__', owner)}.{name} is gone: internals.py needs mending"
+
+
+def _private_uses(path: Path) -> list[str]:
+    uses = []
+    for node in ast.walk(ast.parse(path.read_text("utf-8"), str(path))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("whoosh"):
+            uses += [f"{node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
+        elif isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+            owner = node.value
+            name = owner.id if isinstance(owner, ast.Name) else (owner.func.id if isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name) else "")
+            if name not in OWN_NAMES:
+                uses.append(f"line {node.lineno}: {ast.unparse(node)}")
+    return uses
+
+
+def test_only_internals_uses_private_names_of_whoosh() -> None:
+    assert _private_uses(WHOOSH_ENGINE / "internals.py"), "the check finds internals' own uses"
+    others = {p.name: _private_uses(p) for p in WHOOSH_ENGINE.glob("*.py") if p.name != "internals.py"}
+    assert {name: uses for name, uses in others.items() if uses} == {}
