@@ -181,7 +181,7 @@ class Preparer:
         with self._pool(context, articles, self.workers - 1, actors=(self.aliases_path, self.learned)) as pool:
             # This process's share of the pass makes long-lived objects (the documents of
             # the round) while the articles stay: frozen after each task, they are spared
-            # the collections that would go over them again and again (1 s on Reuters).
+            # the collections that would go over them again and again.
             with frozen():
                 yield iter(_Stages(pool, articles, _tasks(context, articles, BATCH), self._own_extractor))
 
@@ -341,5 +341,5 @@ def _tasks(context: Any, items: Sequence[Any], size: int) -> list[Task]:
 
 def _context() -> Any:
     """Fork where it is safe (this process runs one thread): the workers then start with
-    everything imported (two seconds each otherwise, NLTK pulling in SciPy); else spawn."""
+    everything imported (a spawned one imports it all again); else spawn."""
     return get_context("fork" if threading.active_count() == 1 and "fork" in get_all_start_methods() else "spawn")

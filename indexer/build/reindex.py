@@ -150,7 +150,7 @@ def _save_columns(index: EngineIndex, generation: Path) -> int:
     reader = index.reader()
     try:
         # What the run made and keeps (its caches of stems and names) is left out of the
-        # collections the build sets off: one full one walked it all (0.2 s on Reuters).
+        # collections the build sets off, each of which would walk it all.
         with frozen():
             path = columns_path(generation, reader.version)
             if not path.exists():  # (an update that changed nothing made no commit: its file is there)

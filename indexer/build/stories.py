@@ -32,7 +32,7 @@ BANDS, BAND_ROWS = 14, 4  # LSH banding (what datasketch's MinHashLSH picks for 
 def _affine32_permutations(num_perm: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """datasketch's ``MinHash(num_perm, seed, scheme="affine32").permutations``: odd
     multipliers and offsets from NumPy's legacy seeded generator, whose stream NumPy keeps
-    fixed. (Made here: importing datasketch imports SciPy, half a second of every start.)"""
+    fixed. (Made here: importing datasketch imports SciPy, which every start would then pay for.)"""
     gen = np.random.RandomState(seed)
     a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
     b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)

@@ -19,7 +19,7 @@ _DATE_PARAMS = {"extensive_search": False, "original_date": True}
 
 def read_html_page(path: Path, rel: str) -> FileRead:
     """Read one saved news page."""
-    import trafilatura  # noqa: PLC0415 -- costs 0.2 s to import: only when a page is read
+    import trafilatura  # noqa: PLC0415 -- slow to import: only when a page is read
 
     html, note = read_text(path, html=True)
     read = FileRead(notes=[note] if note else [])

@@ -1,8 +1,8 @@
 """Facet columns saved beside an index generation, so that opening it need not build them.
 
 Building :class:`~indexer.search.columns.Columns` reads every document's source, date,
-story and actors through the engine (~0.4 s on Reuters-21578, seconds at 200,000
-articles). The reindex that makes a commit builds them and saves them as
+story and actors through the engine (a cost that grows with the corpus: see
+bench/README). The reindex that makes a commit builds them and saves them as
 ``columns-v1-<version>.npz`` in the generation's folder (numpy arrays, the
 strings as JSON, no pickles); openings load them in milliseconds (one that finds
 no file builds and saves it).

@@ -30,7 +30,7 @@ _BLOCK_SIZE = struct.Struct("!i").pack  # before each block: its size, negative 
 _RECORD_LENGTHS = struct.Struct("!ii").pack  # before each record of a hash file: key and value lengths
 
 # Blocks whose pickle is shorter are not compressed (Whoosh's reader reads the flag per
-# block): zlib's set-up costs ~40 us a call and saves nothing on a few dozen bytes, and
+# block): zlib's set-up per call costs more than it saves on a few dozen bytes, and
 # most terms have a posting or two.
 COMPRESS_FROM = 200
 CHUNK_POSTINGS = 100_000  # postings turned into Python lists at a time when a segment is written
