@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, abort, jsonify, request, url_for
 
+from indexer.search.results import ArticleRecord, Hit
 from web import params
 from web.app import get_index
 from web.filters import search_url
@@ -20,6 +21,7 @@ MORE_LIKE_THIS = 5
 MAX_MORE_LIKE_THIS = 20
 STORY_COPIES = 100  # story copies listed when copies_limit is not given
 MAX_STORY_COPIES = 1000
+BRIEF = ("id", "title", "source", "source_name", "published", "url")  # an article in a list
 
 
 @bp.get("/search")
@@ -84,16 +86,11 @@ def _links(state: params.SearchState, pages: int) -> dict[str, str]:
     return links
 
 
-def _brief(item: Any) -> dict[str, Any]:
+def _brief(item: ArticleRecord | Hit) -> dict[str, Any]:
     """An article in a list (a story copy's :class:`ArticleRecord`, a :class:`Hit` more like
-    this): enough to show and link it."""
+    this): enough to show and link it, its values as their full JSON gives them."""
+    full = item.to_dict()
     return {
-        "id": item.id,
-        "title": item.title,
-        "source": item.source,
-        "source_name": item.source_name,
-        "published": item.published.isoformat() if item.published else None,
-        "url": item.url,
+        **{key: full[key] for key in BRIEF},
         "links": {"html": url_for("pages.article", article_id=item.id, _external=True)},
     }
-
