@@ -143,8 +143,8 @@ def make_request(
     for name in values:
         if name not in _CONVERT:
             raise InvalidRequest(name, f"is not a search parameter ({', '.join(_CONVERT)})")
-    converted = {name: _convert(name, values[name]) for name in _CONVERT if name in values and name != "q"}
-    converted["q"] = query_text(values.get("q", ""), cut=cut_long_query)
+    converted = {"q": query_text(values.get("q", ""), cut=cut_long_query)}  # first, as errors are looked for
+    converted |= {name: _convert(name, values[name]) for name in _CONVERT if name in values and name != "q"}
     request = SearchRequest(**converted)  # type: ignore[arg-type]
     if request.date_from and request.date_to and request.date_from > request.date_to:
         raise InvalidRequest("date_from", f"{request.date_from} is after the end of the range ({request.date_to})")
