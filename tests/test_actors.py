@@ -6,9 +6,13 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from indexer.actors import ActorExtractor, AliasTable, actor_key, collect_definitions
 
 from actor_names import keys, names
+
+pytestmark = [pytest.mark.unit]
 
 REPO = Path(__file__).resolve().parent.parent
 GOLD = json.loads(

@@ -12,6 +12,8 @@ from indexer.actors import ActorExtractor, AliasTable, actor_key, collect_defini
 
 from actor_names import names
 
+pytestmark = [pytest.mark.unit]
+
 
 @pytest.mark.parametrize(
     "alias",

@@ -1,6 +1,10 @@
 """The analysis chain: the same terms at index and query time."""
 
+import pytest
+
 from indexer.analysis import analyse, terms, words
+
+pytestmark = [pytest.mark.unit]
 
 
 def test_case_and_accents_fold():

@@ -14,6 +14,8 @@ import pytest
 from indexer import reindex
 from web import create_app
 
+pytestmark = [pytest.mark.index, pytest.mark.web]
+
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 DATED = "004_04d21494b0b19014"
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = [pytest.mark.unit]
+
 REPO = Path(__file__).resolve().parent.parent
 LIBRARY = sorted((REPO / "indexer").rglob("*.py"))
 

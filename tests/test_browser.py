@@ -14,6 +14,8 @@ import pytest
 
 from livecheck import REPO, serve
 
+pytestmark = [pytest.mark.browser, pytest.mark.web]
+
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 XSS = "<script>alert(1)</script>"

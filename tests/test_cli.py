@@ -7,7 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from indexer.store import ReindexLock
+
+pytestmark = [pytest.mark.index]
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -51,6 +55,7 @@ def test_stats(seeds_data):
     assert stats["first_date"] == "2024-09-17"
 
 
+@pytest.mark.slow
 def test_report_shows_what_the_index_holds_and_what_it_could_not_read(corpus, tmp_path):
     (corpus / "feed.jsonl").write_text('{"id": "ok", "title": "Calm", "body": "Bamako was calm."}\n{nope\n', "utf-8")
     data = tmp_path / "data"

@@ -13,6 +13,8 @@ import pytest
 from indexer import Index, reindex
 from indexer.search.columns import Columns, _day_ordinals, load_columns
 
+pytestmark = [pytest.mark.index]
+
 
 def assert_same_columns(a: Columns, b: Columns) -> None:
     for field in dataclasses.fields(Columns):

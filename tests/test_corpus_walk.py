@@ -12,6 +12,8 @@ from indexer.ingest import SUPPORTED_SUFFIXES, CorpusFile, iter_corpus
 
 from reading import write
 
+pytestmark = [pytest.mark.unit]
+
 
 def walk(*paths: Path) -> list[tuple[str, str] | Problem]:
     return [(e.rel, e.root.name) if isinstance(e, CorpusFile) else e for e in iter_corpus(list(paths))]

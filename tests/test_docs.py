@@ -38,6 +38,8 @@ from indexer import Index, SearchRequest, reindex
 from indexer.cli import _parser
 from web import create_app
 
+pytestmark = [pytest.mark.index, pytest.mark.web]
+
 REPO = Path(__file__).resolve().parent.parent
 README = REPO / "README.md"
 DOCS = REPO / "docs"

@@ -27,6 +27,8 @@ from indexer.engine.schema import BYTES_COLUMNS, STORED_FIELDS, TEXT_COLUMNS, TE
 from indexer.engine.whoosh.engine import WhooshEngine
 from indexer.ingest import read_file
 
+pytestmark = [pytest.mark.index]
+
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = sorted((REPO / "seeds").glob("*.txt"))
 ENGINES: dict[str, Callable[[], Engine]] = {"whoosh": WhooshEngine, "memory": MemoryEngine}

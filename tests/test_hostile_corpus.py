@@ -22,6 +22,8 @@ from hostile_corpus import (
 )
 from indexer import Index, reindex
 
+pytestmark = [pytest.mark.reliability, pytest.mark.index]
+
 REPO = Path(__file__).resolve().parent.parent
 MAX_RSS_MB = 400
 reindex_module = importlib.import_module("indexer.build.reindex")  # `indexer.build.reindex` is also the function
@@ -104,6 +106,7 @@ def test_hostile_articles_are_served_on_every_route(hostile, tmp_path):
     assert client.get("/about").status_code == 200
 
 
+@pytest.mark.slow
 def test_reindex_of_the_hostile_corpus_keeps_memory_bounded(hostile, tmp_path):
     """``manage.py reindex`` in a process of its own: peak RSS under the bound, a clear report."""
     assert hostile.big_bytes >= 50 * 1024 * 1024

@@ -22,6 +22,8 @@ from hypothesis import strategies as st
 
 from livecheck import REPO, query, serve
 
+pytestmark = [pytest.mark.reliability, pytest.mark.web]
+
 _RUNS = {
     "ci": {"max_examples": 100, "derandomize": True},  # the same examples every run: reproducible in CI
     "explore": {"max_examples": 2000},

@@ -12,7 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from indexer import reindex
+
+pytestmark = [pytest.mark.web, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -15,6 +15,8 @@ from indexer.ingest.metadata import (
     source_from_url,
 )
 
+pytestmark = [pytest.mark.unit]
+
 
 @pytest.mark.parametrize(
     ("raw", "expected"),

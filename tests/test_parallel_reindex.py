@@ -25,6 +25,8 @@ from indexer import Index, reindex
 from indexer.build import pipeline
 from indexer.article import Article
 
+pytestmark = [pytest.mark.index]
+
 reindex_module = importlib.import_module("indexer.build.reindex")  # the package exports the function under that name
 
 TOWNS = ["Gao", "Kidal", "Mopti", "Timbuktu", "Menaka", "Segou", "Kayes", "Sikasso"]
@@ -105,6 +107,7 @@ def parallel(monkeypatch):
     monkeypatch.setattr(pipeline, "BATCH", 16)  # several tasks, so that both sides take some
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("round_size,segments", [(50_000, 2), (70, 8)], ids=["one round", "four rounds"])
 def test_a_rebuild_in_workers_makes_the_same_index_as_one_in_process(tmp_path, monkeypatch, round_size, segments):
     corpus = tmp_path / "corpus"
@@ -124,6 +127,7 @@ def test_a_rebuild_in_workers_makes_the_same_index_as_one_in_process(tmp_path, m
     assert "SFU" in seen["articles"]["a0020"][5] and "SFU" in seen["articles"]["a0021"][5]  # one actor, learned
 
 
+@pytest.mark.slow
 def test_an_update_in_workers_applies_changes_as_one_in_process(tmp_path, parallel):
     corpus = tmp_path / "corpus"
     write_corpus(corpus)
@@ -149,6 +153,7 @@ def test_an_update_in_workers_applies_changes_as_one_in_process(tmp_path, parall
     assert contents(workers) == contents(one)
 
 
+@pytest.mark.slow
 def test_spawned_workers_make_the_same_index(tmp_path, monkeypatch, parallel):
     """Where forking is not safe (a program with threads), workers are spawned."""
     corpus = tmp_path / "corpus"

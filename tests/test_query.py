@@ -6,6 +6,8 @@ import pytest
 
 from indexer.search.query import And, Dates, Fuzzy, Keyword, Not, Or, Phrase, Prefix, Word, parse
 
+pytestmark = [pytest.mark.unit]
+
 
 def test_words_are_anded():
     assert parse("mali junta").node == And((Word("mali"), Word("junta")))

@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from indexer.ingest import read_file
 
 from reading import only_problem, paragraphs, read_one, write
+
+pytestmark = [pytest.mark.unit]
 
 NEWS_PAGE = """<!DOCTYPE html>
 <html lang="en"><head>

@@ -14,6 +14,8 @@ from indexer.ingest.decoding import MAX_LINE_BYTES
 
 from reading import only_problem, read_one, write
 
+pytestmark = [pytest.mark.unit]
+
 
 def test_json_article_reads_every_field(tmp_path: Path) -> None:
     record = {

@@ -10,6 +10,8 @@ from indexer.ingest import CorpusFile, iter_corpus, read_file
 
 from reading import SEED_NAMES, SEEDS, paragraphs, read_one, seed
 
+pytestmark = [pytest.mark.unit]
+
 FURNITURE = [
     "Facebook",
     "Twitter",

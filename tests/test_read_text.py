@@ -12,6 +12,8 @@ from indexer.ingest.decoding import MAX_FILE_BYTES
 
 from reading import only_problem, paragraphs, read_one, write
 
+pytestmark = [pytest.mark.unit]
+
 
 def test_category_label_above_the_headline_is_dropped(tmp_path: Path) -> None:
     article = read_one(

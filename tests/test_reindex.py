@@ -17,6 +17,8 @@ from indexer import Index, StoreError, reindex
 from indexer.search.snapshot import Snapshot
 from indexer.store import ReindexLock, current_generation
 
+pytestmark = [pytest.mark.index]
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -287,6 +289,8 @@ def test_an_older_schema_is_rebuilt_with_an_explanation(corpus, tmp_path):
     assert search_ids(data, "Guterres")
 
 
+@pytest.mark.reliability
+@pytest.mark.slow
 @pytest.mark.parametrize("kill_after", [0.1, 0.5, 1.0])
 def test_a_rebuild_killed_midway_leaves_the_old_index_searchable(tmp_path, kill_after):
     corpus, data = tmp_path / "big", tmp_path / "data"

@@ -15,6 +15,8 @@ from indexer.search import runner as search
 from indexer.search.dates import bucket_counts, bucket_of
 from indexer.search.matching import distinct
 
+pytestmark = [pytest.mark.index]
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

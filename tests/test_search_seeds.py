@@ -4,6 +4,8 @@ import pytest
 
 from indexer import InvalidRequest
 
+pytestmark = [pytest.mark.index]
+
 
 def ids(result):
     return sorted(h.id for h in result.hits)

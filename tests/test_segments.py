@@ -28,6 +28,9 @@ from indexer.engine.whoosh.engine import INDEX_NAME, WhooshEngine, WhooshIndex, 
 from indexer.build.document import Document
 from whoosh.analysis import Token, Tokenizer
 
+pytestmark = [pytest.mark.index]
+
+
 class NewsTokenizer(Tokenizer):
     """newsdex's analysis as a Whoosh analyzer, for Whoosh's own writer to index the same
     documents with (newsdex's engine takes them analysed)."""

@@ -17,7 +17,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from livecheck import REPO, query, serve
+
+pytestmark = [pytest.mark.reliability, pytest.mark.web]
 
 BIRDS = 150  # articles in the first corpus, each with "heron"
 CLIENTS = 3
@@ -97,6 +101,7 @@ def _wait_for_total(server, total: int) -> float:  # type: ignore[no-untyped-def
     raise AssertionError(f"the server did not move to the new index ({total} herons) within 10 s")
 
 
+@pytest.mark.slow
 def test_reindexing_while_serving_fails_no_request(tmp_path):
     corpus, data = tmp_path / "corpus", tmp_path / "data"
     corpus.mkdir()

@@ -12,6 +12,8 @@ from indexer.analysis import terms
 from indexer.article import Article
 from indexer.build.stories import NUM_PERM, SHINGLE, StoryFinder, signature, signature_bytes
 
+pytestmark = [pytest.mark.unit]
+
 WIRE = (
     "Flood waters rose on Monday along the Niger river near Niamey, forcing thousands of "
     "families from their homes. The government said relief teams were on their way and the "

@@ -14,6 +14,8 @@ from indexer import Index, reindex
 from indexer.search import runner as search
 from web import create_app
 
+pytestmark = [pytest.mark.index, pytest.mark.web]
+
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 DATED = "004_04d21494b0b19014"  # the one seed with a publication date (2024-09-17)
 HOSTILE = [

@@ -20,6 +20,8 @@ from whoosh.writing import SegmentWriter
 
 from indexer.engine.whoosh import internals
 
+pytestmark = [pytest.mark.unit]
+
 REPO = Path(__file__).resolve().parent.parent
 WHOOSH_ENGINE = REPO / "indexer" / "engine" / "whoosh"
 OWN_NAMES = ("self", "cls", "super")  # our own objects' private attributes are ours to use

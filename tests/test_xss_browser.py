@@ -18,6 +18,8 @@ import pytest
 
 from livecheck import REPO, query, serve
 
+pytestmark = [pytest.mark.browser, pytest.mark.web, pytest.mark.reliability]
+
 
 PAYLOADS = [
     "<script>window.__xss='script'</script>",
