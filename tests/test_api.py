@@ -5,21 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
-from indexer import reindex
 from web import create_app
 
 pytestmark = [pytest.mark.index, pytest.mark.web]
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 DATED = "004_04d21494b0b19014"
 ATOM = "{http://www.w3.org/2005/Atom}"
-HOSTILE = [
+HOSTILE = [  # beside the seeds, for conftest's hostile_client
     {
         "id": "hostile",
         "title": "<script>alert(1)</script> Hostile \x0b headline",
@@ -36,20 +32,6 @@ HOSTILE = [
         "published": "2023-01-05",
     },
 ]
-
-
-@pytest.fixture
-def client(seeds_data):
-    return create_app(seeds_data).test_client()
-
-
-@pytest.fixture
-def hostile_client(tmp_path):
-    corpus = tmp_path / "corpus"
-    shutil.copytree(SEEDS, corpus)
-    (corpus / "hostile.json").write_text(json.dumps(HOSTILE), "utf-8")
-    reindex([corpus], tmp_path / "data")
-    return create_app(tmp_path / "data").test_client()
 
 
 def get_json(client, url: str, status: int = 200) -> dict:

@@ -5,14 +5,12 @@ Screenshots of the search and article pages go to ``tests/artifacts/``.
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from livecheck import REPO, serve
+from livecheck import REPO
 
 pytestmark = [pytest.mark.browser, pytest.mark.web]
 
@@ -57,20 +55,13 @@ EXTRA = [
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory):
+def server(build_data, live_server):
     """``manage.py serve`` on a free loopback port over the seeds plus a few fixture articles."""
-    from indexer import reindex
-
-    root = tmp_path_factory.mktemp("browser")
-    corpus = root / "corpus"
-    shutil.copytree(REPO / "seeds", corpus)
-    wire = (corpus / "003_bb0a0735def43244.txt").read_text("utf-8").split("\n", 3)[3]
+    wire = (REPO / "seeds" / "003_bb0a0735def43244.txt").read_text("utf-8").split("\n", 3)[3]
     copy = {"id": "wire-copy", "title": "Group claims Bamako attack", "body": wire, "source": "wirenews.com"}
-    (corpus / "extra.json").write_text(json.dumps(EXTRA + [copy]), "utf-8")
-    report = reindex([corpus], root / "data")
-    assert not report.problems, report.problems
+    data = build_data("browser", EXTRA + [copy])
     ARTIFACTS.mkdir(exist_ok=True)
-    with (ARTIFACTS / "server.log").open("wb") as log, serve(root / "data", log) as server:
+    with live_server(data, ARTIFACTS / "server.log") as server:
         yield server.url
 
 

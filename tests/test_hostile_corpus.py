@@ -16,8 +16,6 @@ from hostile_corpus import (
     VANISH_AFTER_WALK,
     VANISH_BEFORE_READ,
     VANISH_FOLDER,
-    HostileCorpus,
-    write_hostile_corpus,
     write_vanishing,
 )
 from indexer import Index, reindex
@@ -27,12 +25,6 @@ pytestmark = [pytest.mark.reliability, pytest.mark.index]
 REPO = Path(__file__).resolve().parent.parent
 MAX_RSS_MB = 400
 reindex_module = importlib.import_module("indexer.build.reindex")  # `indexer.build.reindex` is also the function
-
-
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory: pytest.TempPathFactory) -> HostileCorpus:
-    """The hostile corpus, written once (read-only: tests must not change it)."""
-    return write_hostile_corpus(tmp_path_factory.mktemp("hostile") / "corpus")
 
 
 def _problems(report) -> dict[tuple[str, int | None], list[str]]:  # type: ignore[no-untyped-def]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import urllib.parse
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from livecheck import REPO, query, serve
+from livecheck import query
 
 pytestmark = [pytest.mark.reliability, pytest.mark.web]
 
@@ -61,10 +60,7 @@ SYNTAX = (
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("hostile-requests")
-    corpus = root / "corpus"
-    shutil.copytree(REPO / "seeds", corpus)
+def data(build_data) -> Path:
     words = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike".split()
     articles = [
         {
@@ -78,20 +74,13 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ]
     articles.append({"id": HOSTILE_ID, "title": "An id like a path", "body": "Nothing to see in this file."})
     articles.append({"id": "a b/c?d#e%20f", "title": "An id with URL syntax", "body": "Spaces and marks."})
-    (corpus / "many.json").write_text(json.dumps(articles), "utf-8")
-    from indexer import reindex
-
-    report = reindex([corpus], root / "data")
-    assert not report.problems, report.problems
-    return root / "data"
+    return build_data("hostile-requests", articles, file="many.json")
 
 
 @pytest.fixture(scope="module")
-def server(data: Path):
-    log_path = data.parent / "server.log"
-    with log_path.open("wb") as log, serve(data, log) as live:
+def server(data: Path, live_server):
+    with live_server(data, no_tracebacks=True) as live:  # no error was logged: no 500 at all
         yield live
-    assert b"Traceback" not in log_path.read_bytes()  # no error was logged: no 500 at all
 
 
 def _check(server, target: str):  # type: ignore[no-untyped-def]

@@ -7,23 +7,18 @@ no corpus: the seeds and a few hundred generated articles.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from indexer import reindex
-
 pytestmark = [pytest.mark.web, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def test_a_short_load_run_has_no_errors(tmp_path):
-    corpus = tmp_path / "corpus"
-    shutil.copytree(REPO / "seeds", corpus)
+def test_a_short_load_run_has_no_errors(tmp_path, build_data):
     articles = [
         {
             "id": f"n{i}",
@@ -35,12 +30,11 @@ def test_a_short_load_run_has_no_errors(tmp_path):
         }
         for i in range(300)
     ]
-    (corpus / "extra.json").write_text(json.dumps(articles), "utf-8")
-    reindex([corpus], tmp_path / "data")
+    data = build_data("load", articles)
     out = tmp_path / "load.json"
 
     proc = subprocess.run(
-        [sys.executable, "bench/load.py", "--data", str(tmp_path / "data"), "--clients", "4", "--duration", "5",
+        [sys.executable, "bench/load.py", "--data", str(data), "--clients", "4", "--duration", "5",
          "--json", str(out)],
         cwd=REPO,
         capture_output=True,

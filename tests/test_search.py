@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from indexer import Index, reindex
+from indexer import Index
 from indexer.search import runner as search
 from indexer.search.dates import bucket_counts, bucket_of
 from indexer.search.matching import distinct
 
 pytestmark = [pytest.mark.index]
-
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-@pytest.fixture(scope="module")
-def newsroom(tmp_path_factory) -> Index:
-    folder = tmp_path_factory.mktemp("newsroom")
-    shutil.copy(FIXTURES / "newsroom.jsonl", folder)
-    data = folder / "data"
-    report = reindex([folder / "newsroom.jsonl"], data)
-    assert report.added == 9 and not report.problems
-    with Index.open(data) as index:
-        yield index
-
 
 def ids(result) -> list[str]:
     return [h.id for h in result.hits]

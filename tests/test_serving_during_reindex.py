@@ -9,7 +9,6 @@ page), and the server must move to the new index by itself, without a restart.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import threading
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from livecheck import REPO, query, serve
+from livecheck import REPO, query
 
 pytestmark = [pytest.mark.reliability, pytest.mark.web]
 
@@ -102,16 +101,14 @@ def _wait_for_total(server, total: int) -> float:  # type: ignore[no-untyped-def
 
 
 @pytest.mark.slow
-def test_reindexing_while_serving_fails_no_request(tmp_path):
-    corpus, data = tmp_path / "corpus", tmp_path / "data"
-    corpus.mkdir()
-    shutil.copytree(REPO / "seeds", corpus, dirs_exist_ok=True)
+def test_reindexing_while_serving_fails_no_request(corpus, tmp_path, live_server):
+    data = tmp_path / "data"  # the corpus: a copy of the seeds, and herons
     _write(corpus, 0, BIRDS)
     _reindex(data, str(corpus))
     ids = lambda first, last: {f"h{i:04d}" for i in range(first, last)}  # noqa: E731
     states = {BIRDS: ids(0, BIRDS), BIRDS + 100: ids(0, BIRDS + 100), BIRDS + 40: ids(60, BIRDS + 100)}
 
-    with (tmp_path / "server.log").open("wb") as log, serve(data, log) as server:
+    with live_server(data, tmp_path / "server.log") as server:
         clients = [Client(server, states) for _ in range(CLIENTS)]
         for client in clients:
             client.start()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -27,25 +26,14 @@ HOSTILE = [
         "url": "javascript:alert(1)",
         "published": "2024-09-20",
         "authors": ["<b>Mallory</b>"],
-    }
-]
-
-
-@pytest.fixture
-def client(seeds_data):
-    return create_app(seeds_data).test_client()
-
-
-@pytest.fixture
-def hostile_client(tmp_path):
-    """The seeds, a hostile article and a syndicated copy of the ghanaweb.com seed."""
-    corpus = tmp_path / "corpus"
-    shutil.copytree(SEEDS, corpus)
-    body = (SEEDS / "003_bb0a0735def43244.txt").read_text("utf-8").split("\n", 3)[3]
-    copy = {"id": "wire-copy", "title": "Group claims Bamako attack", "body": body, "source": "wire.example"}
-    (corpus / "hostile.json").write_text(json.dumps(HOSTILE + [copy]), "utf-8")
-    reindex([corpus], tmp_path / "data")
-    return create_app(tmp_path / "data").test_client()
+    },
+    {  # a syndicated copy of the ghanaweb.com seed
+        "id": "wire-copy",
+        "title": "Group claims Bamako attack",
+        "body": (SEEDS / "003_bb0a0735def43244.txt").read_text("utf-8").split("\n", 3)[3],
+        "source": "wire.example",
+    },
+]  # beside the seeds, for conftest's hostile_client
 
 
 def page(client, url: str, status: int = 200) -> str:
