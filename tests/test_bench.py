@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.index]
+pytestmark = [pytest.mark.index, pytest.mark.slow]  # each runs a benchmark script in a process of its own
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -64,7 +64,6 @@ def _tiny_reuters(folder: Path) -> None:
             out.write(json.dumps(record) + "\n")
 
 
-@pytest.mark.slow
 def test_the_benchmark_runs_each_system_in_interleaved_rounds_and_reports_medians(tmp_path: Path) -> None:
     _tiny_reuters(tmp_path)
     results = tmp_path / "results.json"

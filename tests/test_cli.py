@@ -30,6 +30,7 @@ def test_reindex_prints_progress_and_a_summary(corpus, tmp_path):
     assert "5 added, 0 updated, 0 deleted, 0 unchanged, 0 failed" in run.stdout
 
 
+@pytest.mark.slow
 def test_reindex_reports_bad_files_and_strict_fails(corpus, tmp_path):
     (corpus / "broken.json").write_text("{nope", "utf-8")
     data = tmp_path / "data"
@@ -40,6 +41,7 @@ def test_reindex_reports_bad_files_and_strict_fails(corpus, tmp_path):
     assert strict.returncode == 1
 
 
+@pytest.mark.slow
 def test_search_text_and_json(seeds_data):
     text = manage("search", "Guterres", data=seeds_data)
     assert text.returncode == 0
@@ -93,6 +95,7 @@ def test_search_without_an_index_says_what_to_do(tmp_path):
     assert "Traceback" not in run.stderr
 
 
+@pytest.mark.slow
 def test_bad_parameters_are_named(seeds_data):
     run = manage("search", "mali", "--page", "0", data=seeds_data)
     assert run.returncode == 2 and "page" in run.stderr and "Traceback" not in run.stderr

@@ -25,7 +25,7 @@ import pytest
 from indexer import Index, IndexNotFound, reindex
 from indexer.store import current_generation
 
-pytestmark = [pytest.mark.reliability, pytest.mark.index]
+pytestmark = [pytest.mark.reliability, pytest.mark.index, pytest.mark.slow]  # reindexes in processes of their own, killed or starved
 
 REPO = Path(__file__).resolve().parent.parent
 KILLPOINTS = Path(__file__).resolve().parent / "killpoints.py"
@@ -174,7 +174,6 @@ def _check_after_kill(world: dict, data: Path, expected: str) -> None:
     assert again.added == again.updated == again.deleted == 0
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("point,expected", INCREMENTAL_POINTS, ids=[p for p, _ in INCREMENTAL_POINTS])
 def test_incremental_update_killed(world, tmp_path, point, expected):
     data = _fresh_data(world, tmp_path)
@@ -182,7 +181,6 @@ def test_incremental_update_killed(world, tmp_path, point, expected):
     _check_after_kill(world, data, expected)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("point,expected", FULL_POINTS, ids=[p for p, _ in FULL_POINTS])
 def test_full_rebuild_killed(world, tmp_path, point, expected):
     data = _fresh_data(world, tmp_path)
@@ -213,7 +211,6 @@ def _start_update(data: Path, corpus: Path) -> tuple[subprocess.Popen, float]:
     return proc, time.monotonic()
 
 
-@pytest.mark.slow
 def test_incremental_update_killed_at_random_moments(world, tmp_path):
     """Kills at seeded random fractions of the time the same update takes when not killed."""
     data = tmp_path / "data-calibrate"
@@ -314,7 +311,6 @@ def tiny_disk(tmp_path: Path):
             subprocess.run(["umount", "--lazy", str(mount)], check=True)
 
 
-@pytest.mark.slow
 def test_disk_full_is_a_clear_error_and_the_live_index_untouched(tiny_disk, tmp_path, corpus):
     data = tiny_disk / "data"
     reindex([corpus], data)
@@ -331,7 +327,6 @@ def test_disk_full_is_a_clear_error_and_the_live_index_untouched(tiny_disk, tmp_
     assert _snapshot(data)[3] == before[3]
 
 
-@pytest.mark.slow
 def test_a_file_size_limit_is_a_clear_error_and_the_live_index_untouched(tmp_path, corpus):
     """Where no tmpfs can be mounted this is the disk-full test: writes fail with EFBIG."""
     data = tmp_path / "data"
@@ -349,7 +344,6 @@ def test_a_file_size_limit_is_a_clear_error_and_the_live_index_untouched(tmp_pat
         assert _snapshot(data) == before
 
 
-@pytest.mark.slow
 def test_a_read_only_data_directory_is_a_clear_error(tiny_disk, corpus):
     data = tiny_disk / "data"
     reindex([corpus], data)
@@ -366,7 +360,6 @@ def test_a_read_only_data_directory_is_a_clear_error(tiny_disk, corpus):
         subprocess.run(["mount", "-o", "remount,rw", str(tiny_disk)], check=True)
 
 
-@pytest.mark.slow
 def test_a_data_directory_that_is_a_file_is_a_clear_error(tmp_path, corpus):
     data = tmp_path / "data"
     data.write_text("not a folder")
@@ -421,7 +414,6 @@ def _left_behind(proc: subprocess.Popen) -> list[int]:
     return left
 
 
-@pytest.mark.slow
 def test_a_parallel_reindex_killed_leaves_no_worker_processes(world, tmp_path):
     data = _fresh_data(world, tmp_path)
     # killed in the write pass, its own share written: its workers write theirs, or wait for more
@@ -433,7 +425,6 @@ def test_a_parallel_reindex_killed_leaves_no_worker_processes(world, tmp_path):
     _check_after_kill(world, data, "old")
 
 
-@pytest.mark.slow
 def test_a_worker_killed_fails_the_reindex_with_a_clear_error_and_the_index_as_it_was(world, tmp_path):
     data = _fresh_data(world, tmp_path)
     proc = _parallel_reindex("before@indexer.build.pipeline:_write_part#1", data, world["corpus"])  # in a worker
