@@ -11,12 +11,11 @@ a browser or an embedding page reads them as HTML.
 from __future__ import annotations
 
 import json
-import shutil
 import urllib.parse
 
 import pytest
 
-from livecheck import REPO, query, serve
+from livecheck import query
 
 pytestmark = [pytest.mark.browser, pytest.mark.web, pytest.mark.reliability]
 
@@ -53,10 +52,7 @@ CHECK_DOM = """() => {
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("xss")
-    corpus, data = root / "corpus", root / "data"
-    shutil.copytree(REPO / "seeds", corpus)
+def site(build_data, live_server):
     articles = [
         {
             "id": f"x{i}",
@@ -69,15 +65,10 @@ def site(tmp_path_factory: pytest.TempPathFactory):
         }
         for i, p in enumerate(PAYLOADS)
     ]
-    (corpus / "hostile.json").write_text(json.dumps(articles), "utf-8")
-    data.mkdir()
     # an actor whose name is a payload: every article that mentions Wagner shows it
-    (data / "aliases.toml").write_text(f"[{json.dumps(ACTOR)}]\naliases = [\"Wagner\", \"Wagner Group\"]\n", "utf-8")
-    from indexer import reindex
-
-    report = reindex([corpus], data)
-    assert not report.problems, report.problems
-    with (root / "server.log").open("wb") as log, serve(data, log) as server:
+    aliases = f"[{json.dumps(ACTOR)}]\naliases = [\"Wagner\", \"Wagner Group\"]\n"
+    data = build_data("xss", articles, file="hostile.json", aliases=aliases)
+    with live_server(data) as server:
         yield server
 
 
