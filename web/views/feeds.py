@@ -6,7 +6,6 @@ import csv
 import io
 import re
 import xml.etree.ElementTree as ET
-
 from dataclasses import replace
 
 from flask import Blueprint, Response, request, url_for
