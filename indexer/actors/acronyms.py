@@ -124,13 +124,13 @@ class DefinitionFinder:
             # A translated acronym: the same initials in another order.
             target = "".join(sorted(c.lower() for c in acronym if c.isalpha()))
             words = list(_WORD.finditer(window))
-            for i, word in enumerate(words[:-1]):
-                text = word.group()
+            for i, found in enumerate(words[:-1]):
+                text = found.group()
                 if (
                     text[0].lower() == acronym[0].lower()
                     and _initials([w.group() for w in words[i:]]) == target
                 ):
-                    start = word.start()
+                    start = found.start()
                     break
             if start is None:
                 return None

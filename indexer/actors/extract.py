@@ -28,8 +28,7 @@ class ActorExtractor:
         for key, (name, kind) in g.known.items():
             self._known[key] = (self._aliases.canonical(name), self._aliases.kind(name) or kind)
         for key, canonical in self._aliases.entries():
-            kind = self._aliases.kind(canonical)
-            self._known[key] = (canonical, kind or guess_kind(canonical.split(), g, connectors))
+            self._known[key] = (canonical, self._aliases.kind(canonical) or guess_kind(canonical.split(), g, connectors))
         self._rules = NameRules(g, self._known, connectors)
         self._scanner = Scanner(g)
         self._joiner = RunJoiner(g)

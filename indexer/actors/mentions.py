@@ -91,7 +91,7 @@ def short_forms(mentions: list[Mention], g: Gazetteer) -> ShortForms:
             key = actor_key(form)
             if key == full:
                 continue
-            old = short.get(key, False)
+            old = short.get(key, ())
             if old is None or (old and actor_key(old[0]) != full):
                 short[key] = None
             else:

@@ -315,6 +315,7 @@ class _Stages:
         return _actors_of(self._extractor(), articles)
 
 
+_malloc_trim: Callable[[int], int] | None
 try:
     _malloc_trim = ctypes.CDLL(None).malloc_trim
 except (OSError, AttributeError):

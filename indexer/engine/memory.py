@@ -201,7 +201,7 @@ class MemoryReader:
 
     def expand_prefix(self, fieldname: str, prefix: str, limit: int) -> list[str]:
         terms = self._text[fieldname].terms
-        found = []
+        found: list[str] = []
         for term in terms[bisect_left(terms, prefix) :]:
             if not term.startswith(prefix) or len(found) >= limit:
                 break

@@ -82,10 +82,10 @@ class FieldBuffer:
 
     def _ids(self, words: list[bytes]) -> list[int]:
         ids = self.term_ids
-        terms = list(map(ids.get, words))  # most terms are known after a few documents
-        if None in terms:
-            terms = [ids.setdefault(w, len(ids)) if t is None else t for w, t in zip(words, terms)]
-        return terms
+        known = list(map(ids.get, words))  # most terms are known after a few documents
+        if None in known:
+            return [ids.setdefault(w, len(ids)) if t is None else t for w, t in zip(words, known)]
+        return known  # type: ignore[return-value]  # (no None in it)
 
     def __len__(self) -> int:
         return len(self.terms)

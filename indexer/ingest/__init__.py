@@ -64,9 +64,9 @@ def read_file(path: Path, root: Path) -> FileRead:
         return FileRead(problems=[Problem(rel, f"cannot read: {error.strerror or error}")])
     articles, read.articles = read.articles, []
     for article in articles:
-        article = _bounded(_clean(article), rel, read.problems)
-        if article is not None:
-            read.articles.append(article)
+        bounded = _bounded(_clean(article), rel, read.problems)
+        if bounded is not None:
+            read.articles.append(bounded)
     return read
 
 
@@ -171,9 +171,9 @@ def _walk(root: Path, info: os.stat_result) -> Iterator[CorpusFile | Problem]:
                 )
                 continue
             seen.add(identity)
-            entries, error = _entries(Path(entry.path))
-            if error:
-                yield Problem(rel, error)
+            entries, why = _entries(Path(entry.path))
+            if why:
+                yield Problem(rel, why)
             stack.append((identity, rel + "/", iter(entries)))
         elif not stat.S_ISREG(info.st_mode):
             yield Problem(rel, "not a regular file")

@@ -8,6 +8,7 @@ page's metadata.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from indexer.article import Article, FileRead, Problem
 from indexer.ingest.metadata import derive_title, normalise_source, parse_date, source_from_url
@@ -23,7 +24,7 @@ def read_html_page(path: Path, rel: str) -> FileRead:
 
     html, note = read_text(path, html=True)
     read = FileRead(notes=[note] if note else [])
-    doc = trafilatura.bare_extraction(
+    doc: Any = trafilatura.bare_extraction(  # (a trafilatura Document: without as_dict, never a dict)
         html, with_metadata=True, include_comments=False, date_extraction_params=_DATE_PARAMS
     )
     text = (doc.text or "").strip() if doc else ""

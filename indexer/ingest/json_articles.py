@@ -92,7 +92,7 @@ def _text_lines(path: Path, rel: str, read: FileRead) -> Iterator[tuple[int, str
         raise Unreadable("binary file")
     # UTF-16 lines are limited in characters, two bytes each
     limit, scale = (MAX_LINE_BYTES // 2, 2) if utf16 else (MAX_LINE_BYTES, 1)
-    opened = path.open("r", encoding="utf-16", errors="replace") if utf16 else path.open("rb")
+    opened: IO[Any] = path.open("r", encoding="utf-16", errors="replace") if utf16 else path.open("rb")
     with opened as f:
         for lineno, line in enumerate(_lines(f, limit), 1):
             if isinstance(line, int):

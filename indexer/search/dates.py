@@ -37,7 +37,8 @@ def bucket_range(bucket: str) -> DateRange:
     m = _BUCKET.match(bucket.strip())
     if not m:
         raise ValueError(f"'{bucket}' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
-    year, month, day = (int(g) if g else None for g in m.groups())
+    year = int(m.group(1))
+    month, day = (int(g) if g else None for g in m.groups()[1:])
     try:
         if month is None:
             return DateRange(dt.date(year, 1, 1), dt.date(year, 12, 31))

@@ -55,6 +55,7 @@ class FacetFilters:
                 except ValueError as err:
                     warnings.append(f"date filter ignored: {err}")
                     continue
+                assert r.start and r.end  # (a bucket's range has both ends)
                 mask |= (cols.day >= r.start.toordinal()) & (cols.day <= r.end.toordinal())
             f.masks["date"] = mask
             f.selected["date"] = tuple(request.dates)

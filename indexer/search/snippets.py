@@ -102,7 +102,8 @@ def _words_starting(text: str, start: str) -> Iterator[tuple[int, int]]:
         if at and _is_word_char(text[at - 1]):
             at = text.find(start, at + 1)
             continue
-        end = _WORD_REST.match(text, at + len(start)).end()
+        rest = _WORD_REST.match(text, at + len(start))
+        end = rest.end() if rest else at + len(start)
         yield at, end
         at = text.find(start, end)
 

@@ -11,7 +11,7 @@ other version than the one pinned (``PINNED``), naming what changed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -112,7 +112,7 @@ class BulkSegmentWriter(SegmentWriter):
         self._flat_fields = flat_fields
         self._flat: dict[str, flat_postings.TermPostings] = {}
 
-    def add_analysed(self, fields: dict[str, Any], analysed: dict[str, FieldPostings], stored: dict[str, str]) -> None:
+    def add_analysed(self, fields: dict[str, Any], analysed: Mapping[str, FieldPostings], stored: dict[str, str]) -> None:
         """Add one document: ``fields`` as for ``add_document``; the text fields as
         ``analysed`` postings with their ``stored`` text."""
         self._check_state()
@@ -206,6 +206,7 @@ class BulkSegmentWriter(SegmentWriter):
                     numbers[:] = -1
                     numbers[list(docmap)] = list(docmap.values())
                 for f in texts:
+                    assert flat is not None  # (checked above: a merge needs the flat postings)
                     self.pool.add_merged(f, flat.field(f), numbers)
         finally:
             if flat is not None:

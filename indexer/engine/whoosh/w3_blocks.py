@@ -132,6 +132,7 @@ class _TermBlocks:
             b = min(a + self._block, end)
             w = weights[a:b]
             block_max = max(w)
+            mini_w: float | tuple[float, ...] | None
             if w.count(1.0) == len(w):
                 mini_w = None
             elif w.count(w[0]) == len(w):
