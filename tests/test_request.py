@@ -15,6 +15,8 @@ from indexer.search import request as contract
 from indexer.search.request import FACET_FIELDS, FACETS, InvalidRequest, SearchRequest, make_request
 from web import create_app, params
 
+pytestmark = [pytest.mark.unit]  # the tests over a real index or app say so themselves
+
 
 def refused(param: str, **values: object) -> InvalidRequest:
     """The error ``make_request`` raises for these values; it names ``param``."""
@@ -157,6 +159,7 @@ def test_the_facets_are_named_once():
 # --- the Python API -------------------------------------------------------------------------
 
 
+@pytest.mark.index
 def test_the_python_api_converts_or_refuses_naming_the_parameter(seeds_index):
     as_text = seeds_index.search("", date_from="2024-09-17", collapse=False)
     as_date = seeds_index.search("", date_from=dt.date(2024, 9, 17), collapse=False)
@@ -176,6 +179,7 @@ def test_the_python_api_converts_or_refuses_naming_the_parameter(seeds_index):
     assert caught.value.param == "actors"
 
 
+@pytest.mark.index
 def test_the_python_api_reads_a_long_query_leniently(seeds_index):
     """Query text is never refused by the library (its syntax neither): the parser reads
     the first 1,000 characters and says so. People, on the web and the CLI, get an error."""
@@ -183,6 +187,7 @@ def test_the_python_api_reads_a_long_query_leniently(seeds_index):
     assert "query cut to its first 1000 characters" in result.warnings
 
 
+@pytest.mark.index
 def test_the_facets_of_a_result_follow_the_registry(seeds_index):
     assert tuple(seeds_index.search("").facets) == FACET_FIELDS
 
@@ -215,6 +220,8 @@ def test_the_web_names_the_request_fields_in_one_table():
     assert all(name in vars(contract) for name in limits), "no limits of its own: the contract's"
 
 
+@pytest.mark.index
+@pytest.mark.web
 @pytest.mark.parametrize(("field", "value", "url", "option"), THROUGH_EVERY_FRONT_END)
 def test_the_same_limits_through_the_http_api_and_the_cli(seeds_data, capsys, field, value, url, option):
     expected = refused(field, **{field: value})
@@ -233,6 +240,8 @@ def test_the_same_limits_through_the_http_api_and_the_cli(seeds_data, capsys, fi
     assert capsys.readouterr().err == f"error: {named}: {expected.message}\n"
 
 
+@pytest.mark.index
+@pytest.mark.web
 def test_all_is_the_inverse_of_collapse_on_the_web_and_the_cli(seeds_data, capsys):
     client = create_app(seeds_data).test_client()
     assert client.get("/api/search?all=1").get_json()["request"]["collapse"] is False
