@@ -129,7 +129,7 @@ def machine() -> dict[str, str | int]:
     except (OSError, AttributeError):
         pass
     return {
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cpu": model or "unknown",
         "cores": os.cpu_count() or 0,
         "memory": mem,

@@ -247,7 +247,7 @@ def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -330,7 +330,7 @@ def _measure(args: argparse.Namespace, server: Server, data: Path, index_s: floa
                 "p99": round(percentile(values, 99) * 1000, 1),
                 "max": round(max(values) * 1000, 1),
             }
-            for kind, values in sorted(by_kind.items()) + [("all", everything)]
+            for kind, values in [*sorted(by_kind.items()), ("all", everything)]
             if values
         },
         "memory_mb": {

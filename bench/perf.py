@@ -257,12 +257,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warmup", type=int, default=20, help="warm-up queries before timing (default: %(default)s)")
     ap.add_argument("--seed", type=int, default=21578, help="seed for drawing queries (default: %(default)s)")
     ap.add_argument(
-        "--rounds", type=int, default=1, metavar="N", help="run every system N times, interleaved; report medians (default: %(default)s)"
+        "--rounds", type=int, default=1, metavar="N",
+        help="run every system N times, interleaved; report medians (default: %(default)s)",
     )
     ap.add_argument(
         "--timeout", type=float, default=3600, help="seconds allowed per system and round (default: %(default)s)"
     )
-    ap.add_argument("--json", nargs="?", const="-", metavar="FILE", help="write raw numbers to FILE (alone: JSON to stdout instead of the table)")
+    ap.add_argument(
+        "--json", nargs="?", const="-", metavar="FILE",
+        help="write raw numbers to FILE (alone: JSON to stdout instead of the table)",
+    )
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (corpus and indexes)")
     ap.add_argument("--child", choices=SYSTEMS, help=argparse.SUPPRESS)
     ap.add_argument("--workdir", help=argparse.SUPPRESS)

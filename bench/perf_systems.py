@@ -176,7 +176,7 @@ def run_whoosh(job: dict, work: Path) -> dict:
     ix = whoosh_index.create_in(str(folder), schema)
     writer = ix.writer()
     n = 0
-    for n, rec in enumerate(_iter_corpus(job), 1):
+    for n, rec in enumerate(_iter_corpus(job), 1):  # noqa: B007 (n: the count, read after the loop)
         tags = peer_facets(rec)
         writer.add_document(
             id=rec["id"],

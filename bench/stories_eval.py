@@ -21,8 +21,8 @@ from pathlib import Path
 import corpora
 
 from indexer.article import Article
-from indexer.ingest import read_file
 from indexer.build.stories import StoryFinder, signature_bytes
+from indexer.ingest import read_file
 
 CORPORA = {
     "Reuters-21578": ("reuters21578.jsonl.gz", "reuters21578/duplicates.tsv"),

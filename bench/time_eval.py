@@ -293,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
             except ImportError as error:
                 results[name] = {"error": f"not available ({error})"}
                 continue
-            except Exception as error:  # noqa: BLE001 - a failing system is reported, not fatal
+            except Exception as error:  # a failing system is reported, not fatal
                 results[name] = {"error": f"{type(error).__name__}: {error}"}
                 continue
             results[name] = evaluate(runs, qrels)

@@ -10,8 +10,8 @@ The one API the CLI, the web app and other tools share::
 """
 
 from indexer.article import Article, Problem
-from indexer.search.index import Index, IndexNotFound
 from indexer.build.reindex import ReindexReport, reindex
+from indexer.search.index import Index, IndexNotFound
 from indexer.search.request import InvalidRequest, SearchRequest, make_request
 from indexer.search.results import (
     ArticleRecord,

@@ -61,7 +61,7 @@ class GenerationMeta:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def current_generation(data_dir: Path) -> Path | None:

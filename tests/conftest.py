@@ -15,12 +15,11 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
+from hostile_corpus import HostileCorpus, write_hostile_corpus
+from livecheck import Server, serve
 
 from indexer import Index, reindex
 from indexer.actors import ActorExtractor, AliasTable, load_aliases
-
-from hostile_corpus import HostileCorpus, write_hostile_corpus
-from livecheck import Server, serve
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"

@@ -80,9 +80,10 @@ def write_hostile_corpus(root: Path, *, big_line_mb: int = BIG_LINE_MB) -> Hosti
     c.good["good-json"] = "quillwort"
     put(
         "good/cp1252.txt",
-        "Caf\xe9 owners meet the mayor\n\nThe caf\xe9 owners\u2019 kingcup meeting went well. \u201cFine,\u201d they said.".encode(
-            "cp1252"
-        ),
+        (
+            "Caf\xe9 owners meet the mayor\n\n"
+            "The caf\xe9 owners\u2019 kingcup meeting went well. \u201cFine,\u201d they said."
+        ).encode("cp1252"),
     )
     c.good["good/cp1252"] = "kingcup"
     put("good/utf16.txt", "Ferry crosses the lake\n\nThe marshwort ferry crossed the lake on Tuesday.".encode("utf-16"))

@@ -12,10 +12,11 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -7,10 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
+from actor_names import keys, names
 
 from indexer.actors import ActorExtractor, AliasTable, actor_key, collect_definitions
-
-from actor_names import keys, names
 
 pytestmark = [pytest.mark.unit]
 

@@ -7,10 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
+from actor_names import names
 
 from indexer.actors import ActorExtractor, AliasTable, actor_key, collect_definitions, load_aliases
-
-from actor_names import names
 
 pytestmark = [pytest.mark.unit]
 

@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from livecheck import REPO
 
 pytestmark = [pytest.mark.browser, pytest.mark.web]
@@ -59,7 +58,7 @@ def server(build_data, live_server):
     """``manage.py serve`` on a free loopback port over the seeds plus a few fixture articles."""
     wire = (REPO / "seeds" / "003_bb0a0735def43244.txt").read_text("utf-8").split("\n", 3)[3]
     copy = {"id": "wire-copy", "title": "Group claims Bamako attack", "body": wire, "source": "wirenews.com"}
-    data = build_data("browser", EXTRA + [copy])
+    data = build_data("browser", [*EXTRA, copy])
     ARTIFACTS.mkdir(exist_ok=True)
     with live_server(data, ARTIFACTS / "server.log") as server:
         yield server.url

@@ -130,4 +130,4 @@ def test_the_day_column_holds_each_date_as_its_ordinal_and_anything_else_as_unda
     assert _day_ordinals(days).tolist() == [738945, 0, 364517]
     assert _day_ordinals(days).dtype == np.int32
     # one value numpy cannot read (not something reindex stores) leaves the others as they are
-    assert _day_ordinals(days + ["2024-13-01"]).tolist() == [738945, 0, 364517, 0]
+    assert _day_ordinals([*days, "2024-13-01"]).tolist() == [738945, 0, 364517, 0]

@@ -6,11 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
+from reading import write
 
 from indexer.article import Problem
 from indexer.ingest import SUPPORTED_SUFFIXES, CorpusFile, iter_corpus
-
-from reading import write
 
 pytestmark = [pytest.mark.unit]
 

@@ -25,7 +25,8 @@ import pytest
 from indexer import Index, IndexNotFound, reindex
 from indexer.store import current_generation
 
-pytestmark = [pytest.mark.reliability, pytest.mark.index, pytest.mark.slow]  # reindexes in processes of their own, killed or starved
+# reindexes in processes of their own, killed or starved
+pytestmark = [pytest.mark.reliability, pytest.mark.index, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parent.parent
 KILLPOINTS = Path(__file__).resolve().parent / "killpoints.py"

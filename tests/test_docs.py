@@ -156,7 +156,7 @@ def test_python_example_runs(block: Block, example_folder: Path) -> None:
         assert block.not_run, f"{block.where}: a block left out of the run says why"
         pytest.skip(f"{block.where}: not run: {block.not_run}")
     code = compile(block.text, block.where, "exec")
-    exec(code, {"__name__": "__main__"})  # noqa: S102 - the docs' own examples
+    exec(code, {"__name__": "__main__"})  # the docs' own examples
 
 
 # -- (b) the command line ----------------------------------------------------------------
@@ -353,7 +353,8 @@ def test_every_url_parameter_is_documented(seeds_data: Path) -> None:
     assert {"q", "source", "page", "size", "limit"} <= recorded, recorded
     read = recorded | parameters_named_in_web() | parameters_listed_in_web()
     documented = documented_parameters()
-    assert not read - documented, f"URL parameters missing from the parameter tables of docs/http-api.md: {sorted(read - documented)}"
+    missing = sorted(read - documented)
+    assert not missing, f"URL parameters missing from the parameter tables of docs/http-api.md: {missing}"
     assert not documented - read, f"docs/http-api.md documents parameters nothing reads: {sorted(documented - read)}"
 
 
@@ -477,3 +478,14 @@ def test_relative_links_resolve(path: Path) -> None:
         if not linked.exists() or (anchor and linked.suffix == ".md" and anchor not in slugs(linked)):
             broken.append(target)
     assert not broken, f"{path.relative_to(REPO)}: broken links {broken}"
+
+
+def test_ci_runs_the_test_command_the_readme_gives() -> None:
+    """.ci/run is README's set-up-and-test command, made quiet: the two cannot drift apart."""
+    readme = next(line for line in (REPO / "README.md").read_text("utf-8").splitlines() if line.startswith("apt-get update"))
+    ci = (REPO / ".ci" / "run").read_text("utf-8").strip().splitlines()[-1]
+
+    def loud(command: str) -> str:
+        return re.sub(r" -qq?\b| >/dev/null", "", command)
+
+    assert loud(ci) == readme

@@ -11,13 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from hostile_corpus import (
     VANISH_AFTER_WALK,
     VANISH_BEFORE_READ,
     VANISH_FOLDER,
     write_vanishing,
 )
+
 from indexer import Index, reindex
 
 pytestmark = [pytest.mark.reliability, pytest.mark.index]

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-
 from livecheck import query
 
 pytestmark = [pytest.mark.reliability, pytest.mark.web]
@@ -158,7 +157,8 @@ PATHOLOGICAL = [
     "(" * 500 + "mali" + ")" * 499, "((((((((((" * 50, ")" * 999, '"' * 999, '"mali' * 150,
     "NOT " * 240 + "mali", "-" * 999, "mali OR " * 120 + "niger", "mali AND " * 110 + "niger",
     "title:" * 160 + "mali", "date:" + "9" * 990, "date:1000-01-01..9999-12-31", "date:..", "source:" * 140,
-    "actor:" + "A" * 990, "date:2024-02-29..2024-02-30", "date:10000", "date:2024-00", '"' + " ".join(["mali"] * 190) + '"', "a" * 1000, "\u0301" * 500, "ﷺ" * 300,
+    "actor:" + "A" * 990, "date:2024-02-29..2024-02-30", "date:10000", "date:2024-00",
+    '"' + " ".join(["mali"] * 190) + '"', "a" * 1000, "\u0301" * 500, "ﷺ" * 300,
 ]
 
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 
 from indexer import Index, reindex
-from indexer.build import pipeline
 from indexer.article import Article
+from indexer.build import pipeline
 
 pytestmark = [pytest.mark.index]
 
@@ -68,7 +68,7 @@ def write_corpus(folder: Path, n: int = 240, seed: int = 7) -> None:
     for a in articles[: n // 2]:
         (folder / f"{a['id']}.json").write_text(json.dumps(a), "utf-8")
     with open(folder / "rest.jsonl", "w", encoding="utf-8") as f:
-        for a in articles[n // 2 :] + [articles[5]]:  # a0005 again: a duplicate id
+        for a in [*articles[n // 2:], articles[5]]:  # a0005 again: a duplicate id
             f.write(json.dumps(a) + "\n")
 
 

@@ -6,10 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from reading import only_problem, paragraphs, read_one, write
 
 from indexer.ingest import read_file
-
-from reading import only_problem, paragraphs, read_one, write
 
 pytestmark = [pytest.mark.unit]
 

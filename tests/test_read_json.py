@@ -7,12 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from reading import only_problem, read_one, write
 
 from indexer.article import Article, Problem
 from indexer.ingest import read_file
 from indexer.ingest.decoding import MAX_LINE_BYTES
-
-from reading import only_problem, read_one, write
 
 pytestmark = [pytest.mark.unit]
 

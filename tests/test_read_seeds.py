@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from reading import SEED_NAMES, SEEDS, paragraphs, read_one, seed
 
 from indexer.ingest import CorpusFile, iter_corpus, read_file
-
-from reading import SEED_NAMES, SEEDS, paragraphs, read_one, seed
 
 pytestmark = [pytest.mark.unit]
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from reading import only_problem, paragraphs, read_one, write
 
 from indexer.article import Problem
 from indexer.ingest import read_file
 from indexer.ingest.decoding import MAX_FILE_BYTES
-
-from reading import only_problem, paragraphs, read_one, write
 
 pytestmark = [pytest.mark.unit]
 

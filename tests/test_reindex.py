@@ -213,7 +213,7 @@ def test_a_broken_aliases_file_is_named_and_the_index_is_left_as_it_was(corpus, 
 def test_a_second_reindex_at_once_is_refused(corpus, tmp_path):
     data = tmp_path / "data"
     with ReindexLock(data):
-        with pytest.raises(StoreError, match="another reindex is running .*pid"):
+        with pytest.raises(StoreError, match=r"another reindex is running .*pid"):
             reindex([corpus], data)
 
 
@@ -345,9 +345,11 @@ def test_a_copy_added_in_a_later_run_joins_the_story_already_indexed(tmp_path):
     corpus, data = tmp_path / "corpus", tmp_path / "data"
     corpus.mkdir()
     wire = "Floodwaters rose along the river on Tuesday as rescuers moved families from low-lying districts, " * 3
-    (corpus / "a.jsonl").write_text(json.dumps({"id": "wire", "title": "Flood", "body": wire, "source": "wire.example"}) + "\n", "utf-8")
+    article = {"id": "wire", "title": "Flood", "body": wire, "source": "wire.example"}
+    (corpus / "a.jsonl").write_text(json.dumps(article) + "\n", "utf-8")
     reindex([corpus], data)
-    (corpus / "b.jsonl").write_text(json.dumps({"id": "copy", "title": "River flood", "body": wire, "source": "daily.example"}) + "\n", "utf-8")
+    copy = {"id": "copy", "title": "River flood", "body": wire, "source": "daily.example"}
+    (corpus / "b.jsonl").write_text(json.dumps(copy) + "\n", "utf-8")
     report = reindex([], data)
     assert (report.added, report.unchanged) == (1, 1)
     with Index.open(data) as index:

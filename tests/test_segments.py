@@ -18,15 +18,15 @@ from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
+from whoosh.analysis import Token, Tokenizer
 
 from indexer import analysis
 from indexer.article import Article
-from indexer.engine.base import EngineError
-from indexer.engine.whoosh import internals, w3_blocks
-from indexer.engine.postings import field_postings
-from indexer.engine.whoosh.engine import INDEX_NAME, WhooshEngine, WhooshIndex, make_schema
 from indexer.build.document import Document
-from whoosh.analysis import Token, Tokenizer
+from indexer.engine.base import EngineError
+from indexer.engine.postings import field_postings
+from indexer.engine.whoosh import internals, w3_blocks
+from indexer.engine.whoosh.engine import INDEX_NAME, WhooshEngine, WhooshIndex, make_schema
 
 pytestmark = [pytest.mark.index]
 

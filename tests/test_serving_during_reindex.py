@@ -17,7 +17,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from livecheck import REPO, query
 
 pytestmark = [pytest.mark.reliability, pytest.mark.web]

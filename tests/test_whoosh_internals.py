@@ -70,7 +70,9 @@ def _private_uses(path: Path) -> list[str]:
             uses += [f"{node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
         elif isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
             owner = node.value
-            name = owner.id if isinstance(owner, ast.Name) else (owner.func.id if isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name) else "")
+            if isinstance(owner, ast.Call):  # super()._hook()
+                owner = owner.func
+            name = owner.id if isinstance(owner, ast.Name) else ""
             if name not in OWN_NAMES:
                 uses.append(f"line {node.lineno}: {ast.unparse(node)}")
     return uses

@@ -14,7 +14,6 @@ import json
 import urllib.parse
 
 import pytest
-
 from livecheck import query
 
 pytestmark = [pytest.mark.browser, pytest.mark.web, pytest.mark.reliability]

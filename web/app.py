@@ -13,6 +13,7 @@ import threading
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask.json.provider import DefaultJSONProvider
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from indexer import Index, InvalidRequest, StoreError
@@ -88,8 +89,8 @@ def create_app(data_dir: str | os.PathLike[str] | None = None, **config: object)
     app = Flask("web")  # the package: its templates/ and static/, and the app's name as before
     app.config.update(MAX_CONTENT_LENGTH=64 * 1024, **config)
     app.json = HTMLSafeJSON(app)
-    app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # (DefaultJSONProvider's settings)
+    app.json.ensure_ascii = False
     app.extensions["newsdex"] = IndexHolder(data_dir)
 
     from web.views import api, feeds, pages  # here: the views import get_index from this module
@@ -146,12 +147,12 @@ _REASONS = {
 
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(InvalidRequest)
-    def _invalid(err: InvalidRequest):  # type: ignore[no-untyped-def]
+    def _invalid(err: InvalidRequest) -> ResponseReturnValue:
         param = url_name(err.param)  # as the URL names it: size, not page_size
         return error_response(400, f"{param}: {err.message}", param)
 
     @app.errorhandler(NoIndex)
-    def _no_index(err: NoIndex):  # type: ignore[no-untyped-def]
+    def _no_index(err: NoIndex) -> ResponseReturnValue:
         log.warning("newsdex: %s", err)
         message = "There is no search index yet. Run 'python manage.py reindex' to build one."
         if "older newsdex" in str(err):
@@ -159,12 +160,12 @@ def _register_errors(app: Flask) -> None:
         return error_response(503, message)
 
     @app.errorhandler(StoreError)
-    def _store(err: StoreError):  # type: ignore[no-untyped-def]
+    def _store(err: StoreError) -> ResponseReturnValue:
         log.error("newsdex: index unavailable: %s", err)
         return error_response(503, "The search index is not available right now. Try again shortly.")
 
     @app.errorhandler(HTTPException)
-    def _http(err: HTTPException):  # type: ignore[no-untyped-def]
+    def _http(err: HTTPException) -> ResponseReturnValue:
         status = err.code or 500
         messages = {
             404: "Nothing here: the page or article does not exist.",
@@ -173,7 +174,7 @@ def _register_errors(app: Flask) -> None:
         return error_response(status, messages.get(status, err.description or err.name))
 
     @app.errorhandler(Exception)
-    def _crash(err: Exception):  # type: ignore[no-untyped-def]
+    def _crash(err: Exception) -> ResponseReturnValue:
         log.exception("newsdex: unhandled error on %s", request.path)
         return error_response(500, "Something went wrong on our side. The error was logged.")
 

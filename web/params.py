@@ -74,49 +74,12 @@ class SearchState:
 
     # -- what templates and views read -----------------------------------------------
 
-    @property
-    def q(self) -> str:
-        return self.request.q
-
-    @property
-    def sources(self) -> tuple[str, ...]:
-        return self.request.sources
-
-    @property
-    def actors(self) -> tuple[str, ...]:
-        return self.request.actors
-
-    @property
-    def dates(self) -> tuple[str, ...]:
-        return self.request.dates
-
-    @property
-    def date_from(self) -> dt.date | None:
-        return self.request.date_from
-
-    @property
-    def date_to(self) -> dt.date | None:
-        return self.request.date_to
-
-    @property
-    def sort(self) -> str:
-        return self.request.sort
-
-    @property
-    def match(self) -> str:
-        return self.request.match
-
-    @property
-    def page(self) -> int:
-        return self.request.page
-
-    @property
-    def page_size(self) -> int:
-        return self.request.page_size
-
-    @property
-    def collapse(self) -> bool:
-        return self.request.collapse
+    def __getattr__(self, name: str) -> Any:
+        """The request's fields, read as the state's (``state.q``, ``state.page_size``):
+        a state is its request, plus ``expand``."""
+        if name.startswith("__"):  # (copy and pickle look for special methods)
+            raise AttributeError(name)
+        return getattr(self.request, name)
 
     @property
     def filtered(self) -> bool:
@@ -168,7 +131,7 @@ class SearchState:
         out if it is there."""
         name = FACETS[facet].filter
         values: tuple[str, ...] = getattr(self.request, name)
-        new = tuple(v for v in values if v != value) if value in values else values + (value,)
+        new = tuple(v for v in values if v != value) if value in values else (*values, value)
         return self.with_(**{name: new})
 
     def without(self, param: str, value: str | None = None) -> SearchState:
@@ -183,7 +146,7 @@ def parse(args: Mapping[str, str] | MultiDict[str, str]) -> SearchState:
     """A search URL's parameters as a checked :class:`SearchState`; raises
     :class:`InvalidRequest` naming the field (:func:`url_name` gives its URL name)."""
     args = _multi(args)
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}  # (checked and converted by make_request)
     for url, name in URL_FIELDS.items():
         if name in _REPEATABLE:
             values[name] = tuple(args.getlist(url))

@@ -142,7 +142,7 @@ def _parse(path: Path) -> list[Entry]:
             raise ValueError(f"{path}: an actor table has an empty name")
         if not isinstance(entry, dict):
             # A ValueError like every other problem with the file's content.
-            raise ValueError(  # noqa: TRY004
+            raise ValueError(
                 f'{where} must be a table with an "aliases" list, not a {type(entry).__name__}'
             )
         extra = sorted(set(entry) - {"aliases", "kind"})

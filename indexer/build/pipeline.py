@@ -36,12 +36,12 @@ from typing import Any, NamedTuple
 from indexer.actors import ActorExtractor, collect_definitions, load_aliases
 from indexer.analysis import terms
 from indexer.article import Article
-from indexer.engine.postings import field_postings
-from indexer.engine.base import EngineIndex, EngineWriter
 from indexer.build.document import Document
 from indexer.build.gc_freeze import frozen
 from indexer.build.progress import Progress
 from indexer.build.stories import signature, story_terms
+from indexer.engine.base import EngineIndex, EngineWriter
+from indexer.engine.postings import field_postings
 
 PARALLEL_FROM = 2000  # articles; below this, workers are not worth starting
 BATCH = 250  # articles in one task of the preparing pass

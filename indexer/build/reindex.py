@@ -23,14 +23,14 @@ from typing import NamedTuple
 from indexer import store
 from indexer.actors import load_aliases
 from indexer.article import Article, Problem
-from indexer.engine import Engine, EngineError, EngineIndex, EngineReader, default_engine
-from indexer.search.columns_file import columns_path, saved_or_built
 from indexer.build.document import Document
 from indexer.build.gc_freeze import frozen
 from indexer.build.pipeline import Prepared, Preparer
 from indexer.build.progress import Progress, Silent
-from indexer.ingest import CorpusFile, iter_corpus, read_file
 from indexer.build.stories import StoryFinder
+from indexer.engine import Engine, EngineError, EngineIndex, EngineReader, default_engine
+from indexer.ingest import CorpusFile, iter_corpus, read_file
+from indexer.search.columns_file import columns_path, saved_or_built
 
 log = logging.getLogger("newsdex.reindex")
 DEFAULT_CORPUS = "seeds"

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from indexer.article import Article, FileRead, Problem
-from indexer.ingest.metadata import derive_title, normalise_source, parse_date, source_from_url
 from indexer.ingest.decoding import read_text
+from indexer.ingest.metadata import derive_title, normalise_source, parse_date, source_from_url
 
 # Dates from the page's own metadata and markup only, as published (not modified).
 _DATE_PARAMS = {"extensive_search": False, "original_date": True}
@@ -20,7 +20,7 @@ _DATE_PARAMS = {"extensive_search": False, "original_date": True}
 
 def read_html_page(path: Path, rel: str) -> FileRead:
     """Read one saved news page."""
-    import trafilatura  # noqa: PLC0415 -- slow to import: only when a page is read
+    import trafilatura  # slow to import: only when a page is read
 
     html, note = read_text(path, html=True)
     read = FileRead(notes=[note] if note else [])

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import IO, Any, AnyStr
 
 from indexer.article import Article, FileRead, Problem
-from indexer.ingest.metadata import derive_title, normalise_source, parse_date, source_from_url
 from indexer.ingest.decoding import (
     MAX_LINE_BYTES,
     SNIFF_CHARS,
@@ -25,6 +24,7 @@ from indexer.ingest.decoding import (
     read_text,
     too_large,
 )
+from indexer.ingest.metadata import derive_title, normalise_source, parse_date, source_from_url
 
 BODY_KEYS = ("body", "text", "content")
 DATE_KEYS = ("published", "date", "published_at", "publishedAt")

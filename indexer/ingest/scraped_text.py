@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.article import Article, FileRead, Problem
-from indexer.ingest.metadata import derive_title, first_date_in_text, normalise_source
 from indexer.ingest import furniture
 from indexer.ingest.decoding import read_text
+from indexer.ingest.metadata import derive_title, first_date_in_text, normalise_source
 
 MAX_HEADLINE_CHARS = 150
 DATE_WINDOW_CHARS = 1000  # the publication date is looked for in the opening only

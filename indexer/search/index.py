@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -18,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.search import query, snippets
 from indexer import store
 from indexer.article import Problem
 from indexer.engine import Engine, default_engine
+from indexer.search import query, snippets
 from indexer.search.request import (
     DEFAULT_FACET_SIZE,
     DEFAULT_PAGE_SIZE,
@@ -63,7 +64,7 @@ class Index:
         self.refresh()
 
     @classmethod
-    def open(cls, data_dir: str | Path | None = None, *, engine: Engine | None = None) -> Index:
+    def open(cls, data_dir: str | os.PathLike[str] | None = None, *, engine: Engine | None = None) -> Index:
         """Open the index in ``data_dir`` (default: $NEWSDEX_DATA or ./instance), stored by
         ``engine`` (by default Whoosh, on disk: the engine :func:`reindex` wrote it with)."""
         return cls(store.data_dir_from(data_dir), engine)
@@ -221,21 +222,14 @@ class Index:
         dates: Sequence[str] = (),
         date_from: dt.date | str | None = None,
         date_to: dt.date | str | None = None,
-        sort: Sort = "relevance",
         match: Match = "all",
-        page: int = 1,
-        page_size: int = DEFAULT_PAGE_SIZE,
-        collapse: bool = True,
-        facet_size: int = DEFAULT_FACET_SIZE,
-        snippets: bool = True,
     ) -> Facet:
         """Every value of one facet (``source``, ``actor`` or ``date``), not just the top
-        ones, for a search. The parameters are :meth:`search`'s, checked alike; those
-        that shape the page of hits (``sort``, ``page``, ``page_size``, ``collapse``,
-        ``facet_size``, ``snippets``) change nothing here."""
+        ones, for the articles a search finds: ``q`` and the filters are :meth:`search`'s,
+        checked alike (a whole :class:`SearchRequest` may be given as ``q``; what shapes
+        its page of hits changes nothing here)."""
         request = make_request(
-            q, sources=sources, actors=actors, dates=dates, date_from=date_from, date_to=date_to, sort=sort,
-            match=match, page=page, page_size=page_size, collapse=collapse, facet_size=facet_size, snippets=snippets,
+            q, sources=sources, actors=actors, dates=dates, date_from=date_from, date_to=date_to, match=match,
             cut_long_query=True,
         )
         if field not in FACETS:

@@ -143,7 +143,7 @@ def make_request(
     for name in values:
         if name not in _CONVERT:
             raise InvalidRequest(name, f"is not a search parameter ({', '.join(_CONVERT)})")
-    converted = {"q": query_text(values.get("q", ""), cut=cut_long_query)}  # first, as errors are looked for
+    converted: dict[str, object] = {"q": query_text(values.get("q", ""), cut=cut_long_query)}  # first, as errors are looked for
     converted |= {name: _convert(name, values[name]) for name in _CONVERT if name in values and name != "q"}
     request = SearchRequest(**converted)  # type: ignore[arg-type]
     if request.date_from and request.date_to and request.date_from > request.date_to:
@@ -258,10 +258,10 @@ def choice(allowed: tuple[str, ...]) -> Callable[[str, object], str]:
     """A conversion to one of ``allowed``."""
 
     def convert(param: str, value: object) -> str:
-        text = value.strip() if isinstance(value, str) else value
-        if text not in allowed:
+        text = value.strip() if isinstance(value, str) else None
+        if text is None or text not in allowed:
             raise InvalidRequest(param, f"must be one of {', '.join(allowed)}")
-        return text  # type: ignore[return-value]
+        return text
 
     return convert
 

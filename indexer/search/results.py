@@ -9,6 +9,7 @@ from typing import Any
 
 from indexer.article import Problem
 from indexer.search.request import FACET_FIELDS, MATCHES, SORTS, SearchRequest  # noqa: F401
+
 # (FACET_FIELDS, MATCHES and SORTS are still importable from here, where they were defined before.)
 
 
@@ -17,7 +18,7 @@ class JSONable:
     CLI's ``--json`` and embedders all use."""
 
     def to_dict(self) -> dict[str, Any]:
-        return jsonable(self)  # type: ignore[no-any-return]
+        return jsonable(self)
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Hit(JSONable):
     snippet: str  # sanitised HTML: only <mark> survives
     authors: tuple[str, ...] = ()
     story: str | None = None
-    other_outlets: tuple["Hit", ...] = ()  # when results are collapsed: the story's best other copies
+    other_outlets: tuple[Hit, ...] = ()  # when results are collapsed: the story's best other copies
     other_outlet_count: int = 0  # all its other copies that match (the article page lists them)
 
 

@@ -14,14 +14,14 @@ from pathlib import Path
 import numpy as np
 
 from indexer import analysis
-from indexer.search import query
 from indexer.actors import AliasTable, actor_key, load_aliases
 from indexer.engine import Engine, EngineReader
+from indexer.ingest.metadata import normalise_source
+from indexer.memo import Memo
+from indexer.search import query
 from indexer.search.columns import Columns
 from indexer.search.columns_file import columns_path, saved_or_built
 from indexer.search.matching import FIELD_WEIGHTS, Matcher
-from indexer.memo import Memo
-from indexer.ingest.metadata import normalise_source
 from indexer.search.results import ArticleRecord
 from indexer.search.vocabulary import Vocabulary
 from indexer.store import GenerationMeta

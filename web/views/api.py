@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
 
 from indexer.search.results import ArticleRecord, Hit
 from web import params
@@ -25,7 +26,7 @@ BRIEF = ("id", "title", "source", "source_name", "published", "url")  # an artic
 
 
 @bp.get("/search")
-def search():  # type: ignore[no-untyped-def]
+def search() -> ResponseReturnValue:
     state = params.parse(request.args)
     result = get_index().search(state.request)
     body = result.to_dict()
@@ -37,7 +38,7 @@ def search():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/articles/<path:article_id>")
-def article(article_id: str):  # type: ignore[no-untyped-def]
+def article(article_id: str) -> ResponseReturnValue:
     limit = params.limit(request.args, MORE_LIKE_THIS, MAX_MORE_LIKE_THIS)
     copies_limit, copies_offset = params.copies_window(request.args, STORY_COPIES, MAX_STORY_COPIES)
     with get_index().pinned() as index:  # the article, its copies and their count: one version
@@ -61,13 +62,13 @@ def article(article_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/facets/<field>")
-def facet(field: str):  # type: ignore[no-untyped-def]
+def facet(field: str) -> ResponseReturnValue:
     state = params.parse(request.args)
     return jsonify(get_index().facet(field, state.request).to_dict())
 
 
 @bp.get("/stats")
-def stats():  # type: ignore[no-untyped-def]
+def stats() -> ResponseReturnValue:
     return jsonify(get_index().stats().to_dict())
 
 

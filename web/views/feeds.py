@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -154,14 +155,14 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
 
 
 def _link(parent: ET.Element, href: str, **attrs: str) -> None:
-    ET.SubElement(parent, "link", href=_clean(href), **attrs)
+    ET.SubElement(parent, "link", {"href": _clean(href), **attrs})
 
 
 def _clean(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
-def _stamp(day, built_at: str) -> str:  # type: ignore[no-untyped-def]
+def _stamp(day: dt.date | None, built_at: str) -> str:
     """An RFC 3339 timestamp: midnight UTC of a publication day, else when the index was built."""
     if day is not None:
         return f"{day.isoformat()}T00:00:00Z"

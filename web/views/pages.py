@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
+from flask.typing import ResponseReturnValue
 from markupsafe import Markup, escape
 
 from indexer import Index
@@ -20,7 +21,7 @@ SIDEBAR = tuple(f for f in FACETS.values() if f.listed)  # the date facet is a h
 
 
 @bp.get("/")
-def search():  # type: ignore[no-untyped-def]
+def search() -> ResponseReturnValue:
     state = params.parse(request.args)
     index = get_index()
     result = index.search(state.request)
@@ -44,7 +45,7 @@ def search():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/articles/<path:article_id>")
-def article(article_id: str):  # type: ignore[no-untyped-def]
+def article(article_id: str) -> ResponseReturnValue:
     q = params.article_query(request.args)
     copies_page = params.copies_page(request.args)
     with get_index().pinned() as index:  # the article, its copies and their count: one version
@@ -74,7 +75,7 @@ def article(article_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/about")
-def about():  # type: ignore[no-untyped-def]
+def about() -> ResponseReturnValue:
     stats = get_index().stats()
     return render_template("about.html", stats=stats, query="")
 

@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.index import EmptyIndexError, LockError
 from whoosh.analysis import Token, Tokenizer
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 from whoosh.formats import Format, tokens
+from whoosh.index import EmptyIndexError, LockError
 from whoosh.util.numeric import byte_to_length
 
 from indexer.engine.base import EngineError
@@ -45,7 +45,7 @@ class PreAnalysed(Tokenizer):
     def __hash__(self) -> int:
         return hash(type(self))
 
-    def __call__(self, value: str, **kwargs: Any) -> Iterator[Token]:  # type: ignore[override]
+    def __call__(self, value: str, **kwargs: Any) -> Iterator[Token]:
         raise TypeError("the text fields of a newsdex index take analysed postings (EngineWriter.add)")
 
 
@@ -299,7 +299,11 @@ class WhooshReader:
     def live_docnums(self) -> np.ndarray:
         """The document numbers not deleted, in order."""
         parts = [
-            (np.fromiter(leaf.all_doc_ids(), np.int64) if leaf.has_deletions() else np.arange(leaf.doc_count_all(), dtype=np.int64))
+            (
+                np.fromiter(leaf.all_doc_ids(), np.int64)
+                if leaf.has_deletions()
+                else np.arange(leaf.doc_count_all(), dtype=np.int64)
+            )
             + offset
             for leaf, offset in self._r.leaf_readers()
         ]

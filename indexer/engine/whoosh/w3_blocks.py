@@ -155,7 +155,9 @@ class _TermBlocks:
             max_len = max(max_len, hi)
         self._terms.append(term)
         self._blocks.append(b"".join(out))
-        self._infos.append(self._terminfo(False, total_weight, end - start, min_len, max_len, max_weight, docs[start], docs[end - 1]))
+        self._infos.append(
+            self._terminfo(False, total_weight, end - start, min_len, max_len, max_weight, docs[start], docs[end - 1])
+        )
 
     def _write_one(self, term: bytes, chunk: _Chunk, i: int) -> None:
         """``write`` for a term with one posting (most terms): the same block, made directly."""
