@@ -8,8 +8,9 @@ One chain, used identically at index and query time::
       | drop stop words (shipped list)
       | stem (NLTK Snowball English, cached)
 
-It needs no downloaded NLTK data. The Whoosh backend wraps :func:`analyse`
-as a Whoosh analyzer; snippets use :func:`analyse` to find the original words.
+It needs no downloaded NLTK data. The build layer analyses title and body with
+it before they reach the engine; queries and snippets use the same chain (snippets
+through :func:`analyse`, to find the original words).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The records that flow through newsdex: what a reader makes of a file.
 
-file --(readers)--> Article --(fields.analyse)--> Document --(backend)--> index
+file --(ingest)--> Article --(build)--> Document --(engine)--> index
 """
 
 from __future__ import annotations

@@ -4,14 +4,14 @@
 
     instance/
       CURRENT          name of the live generation, replaced atomically
-      gen-000003/      a Whoosh index plus newsdex.json (schema version, corpus roots)
+      gen-000003/      the engine's index plus newsdex.json (schema version, corpus roots)
       gen-000002/      the previous generation, kept for readers that still hold it
       reindex.lock     held (flock) by a running reindex; names its pid
 
 A full rebuild writes a new generation beside the live one and switches
 CURRENT with one ``os.replace``; a crash before that leaves the old one live.
-Incremental updates commit into the live generation with Whoosh's own
-atomic commit (new segment files, then a renamed table of contents).
+Incremental updates commit into the live generation with the engine's own
+atomic commit (Whoosh's: new segment files, then a renamed table of contents).
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from pathlib import Path
 # 4: ids, file keys and hashes and signatures as columns (an update reads no stored article),
 #    actors stored only (their facet column serves filters);
 # 5: source, date and story are no longer indexed (their columns serve every use);
-# 6: title and body positions only in the flat postings beside each segment
+# 6: title and body positions only in the flat postings beside each segment;
+# 7: the classes Whoosh's pickled schema names moved into the package tree
 SCHEMA_VERSION = 7
 DATA_ENV = "NEWSDEX_DATA"
 DEFAULT_DATA_DIR = "instance"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +20,7 @@ from indexer import Index, analysis, reindex
 from indexer.actors import ActorExtractor
 from indexer.build.document import Document
 from indexer.build.pipeline import prepare
-from indexer.engine import Engine, EngineError, EngineIndex, EngineReader
+from indexer.engine import Engine, EngineBusy, EngineError, EngineIndex, EngineReader
 from indexer.engine.memory import MemoryEngine
 from indexer.engine.schema import BYTES_COLUMNS, STORED_FIELDS, TEXT_COLUMNS, TEXT_FIELDS
 from indexer.engine.whoosh.engine import WhooshEngine
@@ -186,7 +185,7 @@ def test_a_cancelled_writer_leaves_the_index_as_it_was(engine: Engine, tmp_path:
 def test_one_writer_at_a_time(engine: Engine, tmp_path: Path) -> None:
     index = engine.create(tmp_path / "ix")
     writer = index.writer()
-    with pytest.raises(EngineError):
+    with pytest.raises(EngineBusy):
         index.writer()
     writer.cancel()
 
@@ -243,7 +242,7 @@ def test_reindex_and_search_give_the_same_answers_over_either_engine(tmp_path: P
     with Index.open(tmp_path / "whoosh") as on_disk, Index.open(tmp_path / "memory", engine=memory) as in_memory:
         assert _answers(in_memory) == _answers(on_disk)
         a = on_disk.search("bamako").hits[0].id
-        assert replace(in_memory.article(a), story=None) == replace(on_disk.article(a), story=None)
+        assert in_memory.article(a) == on_disk.article(a)
         assert [h.id for h in in_memory.more_like_this(a)] == [h.id for h in on_disk.more_like_this(a)]
 
 

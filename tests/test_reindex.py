@@ -356,3 +356,23 @@ def test_a_copy_added_in_a_later_run_joins_the_story_already_indexed(tmp_path):
         assert [a.id for a in index.story_copies("copy")] == ["wire"]
         hit = index.search("floodwaters").hits[0]
         assert hit.other_outlet_count == 1
+
+
+def test_an_index_that_cannot_be_opened_is_an_error_that_says_to_rebuild(tmp_path: Path) -> None:
+    """A live generation whose table of contents is gone: searches and updates refuse it
+    with a message (not a traceback from the engine); a full reindex rebuilds it."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Bamako airport reopens\n\nThe airport in Bamako reopened on Monday.\n", "utf-8")
+    data = tmp_path / "data"
+    reindex([corpus], data)
+    live = current_generation(data)
+    for toc in live.glob("_MAIN_*.toc"):
+        toc.unlink()
+    with pytest.raises(StoreError, match=r"cannot be opened .*reindex --full"):
+        Index.open(data)
+    with pytest.raises(StoreError, match=r"cannot be opened; run 'manage.py reindex --full'"):
+        reindex([corpus], data)
+    assert reindex([corpus], data, full=True).articles == 1
+    with Index.open(data) as index:
+        assert index.search("bamako").total == 1

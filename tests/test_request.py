@@ -180,6 +180,27 @@ def test_the_python_api_converts_or_refuses_naming_the_parameter(seeds_index):
 
 
 @pytest.mark.index
+@pytest.mark.parametrize(
+    "call,param",
+    [
+        (lambda ix, a: ix.article(None), "article_id"),
+        (lambda ix, a: ix.story_copy_count(7), "article_id"),
+        (lambda ix, a: ix.story_copies(a, "two"), "limit"),
+        (lambda ix, a: ix.story_copies(a, 5, -3), "offset"),
+        (lambda ix, a: ix.more_like_this(a, -1), "limit"),
+        (lambda ix, a: ix.more_like_this(a, 101), "limit"),
+        (lambda ix, a: ix.facet(["source"]), "field"),
+    ],
+)
+def test_every_index_method_refuses_a_bad_argument_naming_it(seeds_index, call, param):
+    article = seeds_index.search("").hits[0].id
+    with pytest.raises(InvalidRequest) as caught:
+        call(seeds_index, article)
+    assert caught.value.param == param
+    assert len(seeds_index.more_like_this(article, "2")) <= 2  # digits are a number, as elsewhere
+
+
+@pytest.mark.index
 def test_the_python_api_reads_a_long_query_leniently(seeds_index):
     """Query text is never refused by the library (its syntax neither): the parser reads
     the first 1,000 characters and says so. People, on the web and the CLI, get an error."""

@@ -82,3 +82,31 @@ def test_only_internals_uses_private_names_of_whoosh() -> None:
     assert _private_uses(WHOOSH_ENGINE / "internals.py"), "the check finds internals' own uses"
     others = {p.name: _private_uses(p) for p in WHOOSH_ENGINE.glob("*.py") if p.name != "internals.py"}
     assert {name: uses for name, uses in others.items() if uses} == {}
+
+
+def test_each_private_attribute_internals_reads_is_there(tmp_path: Path) -> None:
+    """The instance attributes (not visible on the classes) of a writer, a field writer,
+    column writers and a segment's length column, read from real objects."""
+    from io import BytesIO
+
+    from whoosh import index as whoosh_index
+    from whoosh.filedb.structfile import StructFile
+
+    from indexer.engine.whoosh.engine import INDEX_NAME, make_schema
+
+    ix = whoosh_index.create_in(str(tmp_path), make_schema(), indexname=INDEX_NAME)
+    writer = internals.BulkSegmentWriter(ix, flat_fields=())
+    try:
+        fw = writer.fieldwriter
+        fw.start_field("id", ix.schema["id"])
+        for obj, names in (
+            (writer.perdocwriter, ("_fieldlengths",)),
+            (fw, ("_postfile", "_tindex", "_fieldid", "_codec")),
+            (fw._codec, ("_blocklimit", "_compression")),
+            (VarBytesColumn().writer(StructFile(BytesIO())), ("_count", "_dbfile", "_lengths", "_offsets", "_offset_base")),
+            (NumericColumn("B").writer(StructFile(BytesIO())), ("_count", "_dbfile", "_fixedlen", "_default")),
+        ):
+            missing = [n for n in names if not hasattr(obj, n)]
+            assert not missing, f"{type(obj).__name__} lacks {missing}: internals.py needs mending"
+    finally:
+        writer.cancel()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -58,6 +58,9 @@ def url_name(param: str) -> str:
     return _URL_NAMES.get(param, param)
 
 
+_REQUEST_FIELDS = frozenset(f.name for f in fields(SearchRequest))
+
+
 @dataclass(frozen=True)
 class SearchState:
     """A search page's state: the checked request, plus what only a page shows (a facet
@@ -77,8 +80,8 @@ class SearchState:
     def __getattr__(self, name: str) -> Any:
         """The request's fields, read as the state's (``state.q``, ``state.page_size``):
         a state is its request, plus ``expand``."""
-        if name.startswith("__"):  # (copy and pickle look for special methods)
-            raise AttributeError(name)
+        if name not in _REQUEST_FIELDS:  # (a typo in a template fails, not renders empty)
+            raise AttributeError(f"SearchState has no {name!r}")
         return getattr(self.request, name)
 
     @property

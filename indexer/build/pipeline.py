@@ -41,7 +41,8 @@ from indexer.build.gc_freeze import frozen
 from indexer.build.progress import Progress
 from indexer.build.stories import signature, story_terms
 from indexer.engine.base import EngineIndex, EngineWriter
-from indexer.engine.postings import field_postings
+from indexer.engine.postings import FieldPostings, field_postings
+from indexer.engine.schema import TEXT_FIELDS
 
 PARALLEL_FROM = 2000  # articles; below this, workers are not worth starting
 BATCH = 250  # articles in one task of the preparing pass
@@ -54,7 +55,7 @@ class Prepared(NamedTuple):
 
     actors: tuple[str, ...]  # canonical names
     signature: bytes  # story signature
-    analysed: dict[str, Any]  # text field -> its postings, in the engine's form
+    analysed: dict[str, FieldPostings]  # text field -> its postings
 
 
 def prepare(extractor: ActorExtractor, article: Article) -> Prepared:
@@ -66,10 +67,10 @@ def actor_names(extractor: ActorExtractor, article: Article) -> tuple[str, ...]:
     return tuple(a.name for a in extractor.extract(article.title, article.body))
 
 
-def analyse(article: Article) -> tuple[bytes, dict[str, Any]]:
+def analyse(article: Article) -> tuple[bytes, dict[str, FieldPostings]]:
     """The story signature and the analysed title and body (one analysis serves both)."""
     title, body = terms(article.title), terms(article.body)
-    return signature(story_terms(article, title, body)), {"title": field_postings(title), "body": field_postings(body)}
+    return signature(story_terms(article, title, body)), dict(zip(TEXT_FIELDS, map(field_postings, (title, body))))
 
 
 # --- in the worker processes ----------------------------------------------------------

@@ -28,7 +28,7 @@ from indexer.build.gc_freeze import frozen
 from indexer.build.pipeline import Prepared, Preparer
 from indexer.build.progress import Progress, Silent
 from indexer.build.stories import StoryFinder
-from indexer.engine import Engine, EngineError, EngineIndex, EngineReader, default_engine
+from indexer.engine import Engine, EngineBusy, EngineError, EngineIndex, EngineReader, default_engine
 from indexer.ingest import CorpusFile, iter_corpus, read_file
 from indexer.search.columns_file import columns_path, saved_or_built
 
@@ -124,7 +124,8 @@ def reindex(
                 meta = store.GenerationMeta()
             else:
                 assert live is not None
-                target, index = live, engine.open(live)
+                index = _open_live(engine, live)
+                target = live
                 files_before, version_before = set(os.listdir(target)), index.version()
             meta.roots, meta.aliases_digest = roots, aliases_digest
             # The meta (corpus roots, learned aliases) is written just before the commit: a
@@ -135,12 +136,21 @@ def reindex(
             if report.full:
                 store.switch_to(data, target)
         except (OSError, BrokenProcessPool, EngineError) as err:  # disk full, read-only, a worker killed, a damaged segment
-            if not report.full and target is not None and index.version() == version_before:
+            mine = not isinstance(err, EngineBusy)  # (another writer's new files are not this run's to remove)
+            if mine and not report.full and target is not None and index.version() == version_before:
                 _remove_new_files(target, files_before)  # the uncommitted update's, to free space
             raise _write_failed(data, err, target if report.full else None) from None
         report.generation = target.name
     report.seconds = time.monotonic() - started
     return report
+
+
+def _open_live(engine: Engine, live: Path) -> EngineIndex:
+    """The live generation, to update; one that cannot be opened can only be rebuilt."""
+    try:
+        return engine.open(live)
+    except EngineError as err:
+        raise store.StoreError(f"{err}: the live index cannot be opened; run 'manage.py reindex --full' to rebuild it") from None
 
 
 def _save_columns(index: EngineIndex, generation: Path) -> int:

@@ -5,12 +5,16 @@ writes documents whose fields follow :mod:`indexer.engine.schema`, commits them
 atomically, and reads them back as plain values and numpy arrays. Matching,
 BM25F scoring, facets and snippets are done above it, over these arrays, so any
 engine that can give postings, lengths, columns and stored fields serves the
-same query layer and gives the same answers.
+same query layer.
 
 Document numbers are an engine's own: dense from 0, stable within one reader,
-renumbered by merges. Deleted documents keep their numbers until a merge drops
-them: postings and columns include them, and :meth:`EngineReader.live_docnums`
-says which are live.
+renumbered by merges, in no order the layers above rely on (ties in sorting use
+them only to be stable). Deleted documents may keep their numbers until a merge
+drops them: postings, columns and term statistics may include them (Whoosh's do;
+the memory engine merges at every commit), and :meth:`EngineReader.live_docnums`
+says which are live. So two engines give the same answers over the same
+documents when neither holds deleted ones (a fresh build); after updates, scores
+that use document frequencies can differ until a merge.
 
 Two implementations: :mod:`indexer.engine.whoosh` (the index on disk) and
 :mod:`indexer.engine.memory` (a small one in memory, for tests); both pass
@@ -33,7 +37,7 @@ class EngineReader(Protocol):
 
     @property
     def version(self) -> int:
-        """The commit this reader sees."""
+        """The commit this reader sees: :meth:`EngineIndex.version` at that commit."""
 
     @property
     def doc_count(self) -> int:
@@ -50,14 +54,17 @@ class EngineReader(Protocol):
         included) and the term's count in each (float64)."""
 
     def phrase_docs(self, fieldname: str, terms: Sequence[str]) -> np.ndarray:
-        """Documents (int64, sorted) where ``terms`` occur in a row in ``fieldname``."""
+        """Documents (int64, sorted) where ``terms`` occur in a row in ``fieldname``; where
+        an engine has lost the positions (a Whoosh segment whose flat file is damaged),
+        the documents holding all of them."""
 
     def field_lengths(self, fieldname: str) -> np.ndarray:
         """Tokens in a text field for every document number, as the engine keeps them
         (an engine may round long lengths, as Whoosh's one-byte encoding does)."""
 
     def term_frequencies(self, fieldname: str) -> Iterator[tuple[str, int]]:
-        """Every term of a text field with its document frequency, in term order."""
+        """Every term of a text field with its document frequency, in term order (deleted
+        documents may be counted, and terms only they hold listed, until a merge)."""
 
     def expand_prefix(self, fieldname: str, prefix: str, limit: int) -> list[str]:
         """Up to ``limit`` terms of a text field starting with ``prefix``, in term order."""
@@ -72,7 +79,8 @@ class EngineReader(Protocol):
         """The live document with this ``id``, if any."""
 
     def column(self, fieldname: str) -> list[str]:
-        """A text column's value for every document number ("" where none)."""
+        """A column's value as text for every document number ("" where none; a bytes
+        column decoded as UTF-8)."""
 
     def column_bytes(self, fieldname: str) -> list[bytes]:
         """A bytes column's value for every document number (b"" where none)."""
@@ -86,7 +94,8 @@ class EngineWriter(Protocol):
         as their text) and its text fields' postings."""
 
     def delete_by_key(self, fieldname: str, value: str) -> int:
-        """Delete the documents whose key field ``fieldname`` is ``value``; how many."""
+        """Delete the committed documents whose key field ``fieldname`` is ``value``
+        (not those added by this writer); how many."""
 
     def close_segment(self) -> None:
         """Write what was added so far now: documents added or adopted next come after it."""
@@ -137,3 +146,7 @@ class Engine(Protocol):
 
 class EngineError(Exception):
     """An index that cannot be opened or written as asked, with the reason."""
+
+
+class EngineBusy(EngineError):
+    """Another writer is open on the index."""

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from indexer.engine.base import EngineError
+from indexer.engine.base import EngineBusy, EngineError
 from indexer.engine.postings import FieldPostings
 from indexer.engine.schema import ALL_FIELDS, KEY_FIELDS, STORED_FIELDS, TEXT_FIELDS
 
@@ -75,7 +75,7 @@ class MemoryIndex:
 
     def writer(self) -> MemoryWriter:
         if not self._writing.acquire(blocking=False):
-            raise EngineError("another writer is open on this index")
+            raise EngineBusy("another writer is open on this index")
         return MemoryWriter(self, part=False)
 
     def part_writer(self) -> MemoryWriter:

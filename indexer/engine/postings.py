@@ -5,7 +5,7 @@ into :class:`FieldPostings`: its distinct terms, their counts and their
 positions, as a few byte strings that cross between processes cheaply. The
 segment writer gathers them, field by field, into a :class:`FieldBuffer` of
 parallel arrays, sorted when the segment is written (:mod:`.w3_blocks`).
-Positions are newsdex's own (:mod:`.postings_file`): Whoosh's postings of a
+Positions are kept by the engine (the Whoosh engine's flat postings): Whoosh's postings of a
 text field hold only documents and counts.
 """
 

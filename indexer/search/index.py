@@ -21,12 +21,13 @@ import numpy as np
 
 from indexer import store
 from indexer.article import Problem
-from indexer.engine import Engine, default_engine
+from indexer.engine import Engine, EngineError, default_engine
 from indexer.search import query, snippets
 from indexer.search.request import (
     DEFAULT_FACET_SIZE,
     DEFAULT_PAGE_SIZE,
     FACETS,
+    MAX_PAGE_SIZE,
     InvalidRequest,
     Match,
     SearchRequest,
@@ -38,7 +39,7 @@ from indexer.search.results import ArticleRecord, Facet, Hit, IndexReport, Index
 from indexer.search.runner import more_like_this, run_search
 from indexer.search.snapshot import Snapshot
 
-__all__ = ["Index", "IndexNotFound", "InvalidRequest"]  # InvalidRequest: request.py's, still importable here
+__all__ = ["Index", "IndexNotFound"]
 _EVERY_VALUE = 1_000_000  # a facet_size no facet reaches: Index.facet lists every value
 
 
@@ -117,7 +118,12 @@ class Index:
                 f"(schema v{meta.schema_version}): run 'python manage.py reindex' to rebuild it"
             )
         aliases = self.data_dir / store.USER_ALIASES
-        new = Snapshot(generation, meta, aliases if aliases.exists() else None, self.engine)
+        try:
+            new = Snapshot(generation, meta, aliases if aliases.exists() else None, self.engine)
+        except EngineError as err:
+            raise store.StoreError(
+                f"the index in {generation} cannot be opened ({err}): run 'manage.py reindex --full' to rebuild it"
+            ) from None
         try:
             new.warm()
         except BaseException:
@@ -232,29 +238,37 @@ class Index:
             q, sources=sources, actors=actors, dates=dates, date_from=date_from, date_to=date_to, match=match,
             cut_long_query=True,
         )
-        if field not in FACETS:
+        if not isinstance(field, str) or field not in FACETS:
             raise InvalidRequest("field", f"'{field}' is not a facet ({', '.join(FACETS)})")
         every = replace(request, facet_size=_EVERY_VALUE, page_size=1, snippets=False)
         with self._newest() as snap:
             return run_search(snap, every).facets[field]
 
     def article(self, article_id: str) -> ArticleRecord | None:
+        """The article with this id, or None."""
+        article_id = _article_id(article_id)
         with self._newest() as snap:
             return snap.article(article_id)
 
     def story_copies(self, article_id: str, limit: int | None = None, offset: int = 0) -> list[ArticleRecord]:
         """The other articles of the same story (syndicated copies), newest first: all of
         them, or ``limit`` from ``offset`` on."""
+        article_id = _article_id(article_id)
+        limit = None if limit is None else whole_number("limit", limit, 0)
+        offset = whole_number("offset", offset, 0)
         with self._newest() as snap:
             return snap.story_copies(article_id, limit, offset)
 
     def story_copy_count(self, article_id: str) -> int:
         """How many other articles the story has (0 for an unknown id)."""
+        article_id = _article_id(article_id)
         with self._newest() as snap:
             return snap.story_copy_count(article_id)
 
     def more_like_this(self, article_id: str, limit: int = 5) -> list[Hit]:
-        """The articles most similar to one, copies of its own story left out."""
+        """Up to ``limit`` (1 to 100) articles most similar to one, copies of its own story left out."""
+        article_id = _article_id(article_id)
+        limit = whole_number("limit", limit, 1, MAX_PAGE_SIZE)
         with self._newest() as snap:
             return more_like_this(snap, article_id, limit)
 
@@ -284,6 +298,12 @@ class Index:
             learned_acronyms=len(meta.learned_aliases),
             problems=tuple(Problem(*row) for rows in meta.file_problems.values() for row in rows),
         )
+
+
+def _article_id(value: object) -> str:
+    if not isinstance(value, str):
+        raise InvalidRequest("article_id", f"must be a string, not {type(value).__name__}")
+    return value
 
 
 def _stats(snap: Snapshot, top_sources: int) -> IndexStats:

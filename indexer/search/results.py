@@ -8,9 +8,7 @@ from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Any
 
 from indexer.article import Problem
-from indexer.search.request import FACET_FIELDS, MATCHES, SORTS, SearchRequest  # noqa: F401
-
-# (FACET_FIELDS, MATCHES and SORTS are still importable from here, where they were defined before.)
+from indexer.search.request import SearchRequest
 
 
 class JSONable:

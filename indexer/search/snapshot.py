@@ -46,7 +46,11 @@ class Snapshot:
         self.engine = engine.open(generation)
         self.reader: EngineReader = self.engine.reader()
         self.version = (generation.name, self.reader.version)
-        self.aliases: AliasTable = _aliases(aliases_path).with_learned(meta.learned_aliases)
+        try:
+            self.aliases: AliasTable = _aliases(aliases_path).with_learned(meta.learned_aliases)
+        except BaseException:  # (an aliases file that cannot be read): the reader is not kept
+            self.reader.close()
+            raise
         self.record = lru_cache(maxsize=4096)(self._record)
         self._copies = lru_cache(maxsize=256)(self._story_docnums)  # a page asks for the count too
         self._shown_actor = Memo(self._corpus_spelling, 100_000).__getitem__  # ~7 a record
@@ -116,8 +120,8 @@ class Snapshot:
         return len(self._copies(article_id))
 
     def _story_docnums(self, article_id: str) -> np.ndarray:
-        """The document numbers of the story's other live articles, newest first (the
-        latest indexed first on a tie, undated last): from the columns, so a story
+        """The document numbers of the story's other live articles, newest first (by
+        document number, highest first, on a tie: a stable order; undated last): from the columns, so a story
         carried by thousands of outlets costs only the records of the page shown."""
         docnum = self.reader.docnum_of(article_id)
         if docnum is None:

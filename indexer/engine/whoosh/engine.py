@@ -24,10 +24,10 @@ from whoosh.formats import Format, tokens
 from whoosh.index import EmptyIndexError, LockError
 from whoosh.util.numeric import byte_to_length
 
-from indexer.engine.base import EngineError
+from indexer.engine.base import EngineBusy, EngineError
 from indexer.engine.postings import FieldPostings
 from indexer.engine.schema import TEXT_FIELDS
-from indexer.engine.whoosh import flat_postings as postings_file
+from indexer.engine.whoosh import flat_postings
 from indexer.engine.whoosh.internals import BulkSegmentWriter, segment_length_bytes
 
 INDEX_NAME = "MAIN"
@@ -52,7 +52,7 @@ class PreAnalysed(Tokenizer):
 class Counts(Format):
     """Whoosh's ``Frequency`` without a value: a posting's weight is the term's count in
     the document (``Frequency`` keeps the count a second time, as the value). Positions
-    are newsdex's own (:mod:`.postings_file`)."""
+    are newsdex's own (:mod:`.flat_postings`)."""
 
     posting_size = 0
 
@@ -147,7 +147,7 @@ class WhooshIndex:
         try:
             return WhooshWriter(BulkSegmentWriter(self._ix, flat_fields=TEXT_FIELDS))
         except LockError:
-            raise EngineError(f"another writer is open on {self._ix.storage.folder}") from None
+            raise EngineBusy(f"another writer is open on {self._ix.storage.folder}") from None
 
     def part_writer(self) -> WhooshWriter:
         """A writer of new segments only, for another process to write part of a commit:
@@ -208,7 +208,7 @@ class WhooshReader:
         self._version = version
         self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._leaves = [
-            (leaf, offset, postings_file.beside(folder, leaf)) for leaf, offset in self._r.leaf_readers()
+            (leaf, offset, flat_postings.beside(folder, leaf)) for leaf, offset in self._r.leaf_readers()
         ]
 
     @property

@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-log = logging.getLogger("newsdex.backend")
+log = logging.getLogger("newsdex.engine")
 EXTENSION = ".npp"
 _HEADER_SIZE = struct.Struct("<Q")
 

@@ -4,7 +4,7 @@ Each term's postings are encoded as Whoosh's W3 codec encodes them (the same
 pickled blocks and term infos; small blocks are left uncompressed) and written
 with one call for a chunk of terms instead of a few per posting, so Whoosh
 reads the segment as its own. The same postings come back as flat arrays
-(:class:`.postings_file.TermPostings`) for the file beside the segment.
+(:class:`.flat_postings.TermPostings`) for the file beside the segment.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 
 from indexer.engine.postings import FieldBuffer
-from indexer.engine.whoosh import flat_postings as postings_file
+from indexer.engine.whoosh import flat_postings
 
 if TYPE_CHECKING:
     from indexer.engine.whoosh.internals import FieldFiles
@@ -38,7 +38,7 @@ CHUNK_POSTINGS = 100_000  # postings turned into Python lists at a time when a s
 
 def write_field(
     files: FieldFiles, buf: FieldBuffer, field: Any, length_bytes: np.ndarray | None
-) -> postings_file.TermPostings:
+) -> flat_postings.TermPostings:
     """Every term of one field, in term order, each as Whoosh's W3 posting blocks;
     returns the same postings (with their positions, for a text field) as flat arrays."""
     if field.format.fixed_value_size() != 0:
@@ -72,7 +72,7 @@ def write_field(
         first = last
     counts = np.frombuffer(buf.weights, np.float32)  # (a text field's weight is its count of positions)
     positions = _positions_in_order(np.frombuffer(buf.positions, np.uint32), counts, order)
-    return postings_file.TermPostings(by_rank, bounds.astype(np.int64), docs, weights, positions)
+    return flat_postings.TermPostings(by_rank, bounds.astype(np.int64), docs, weights, positions)
 
 
 def _positions_in_order(positions: np.ndarray, counts: np.ndarray, order: np.ndarray) -> np.ndarray:
