@@ -223,12 +223,12 @@ class Index:
         field: str,
         q: str | SearchRequest = "",
         *,
+        match: Match = "all",
         sources: Sequence[str] = (),
         actors: Sequence[str] = (),
         dates: Sequence[str] = (),
         date_from: dt.date | str | None = None,
         date_to: dt.date | str | None = None,
-        match: Match = "all",
     ) -> Facet:
         """Every value of one facet (``source``, ``actor`` or ``date``), not just the top
         ones, for the articles a search finds: ``q`` and the filters are :meth:`search`'s,
