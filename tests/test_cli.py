@@ -109,3 +109,19 @@ def test_concurrent_reindex_is_refused_naming_the_holder(corpus, tmp_path):
         run = manage("reindex", str(corpus), data=data)
     assert run.returncode == 2
     assert "another reindex is running" in run.stderr and "pid" in run.stderr
+
+
+def test_search_json_is_the_api_answer_without_its_links(seeds_data, capsys):
+    """One JSON conversion: the CLI prints what /api/search answers, less the URLs."""
+    from indexer.cli import main
+    from web import create_app
+
+    assert main(["--data", str(seeds_data), "search", "bamako", "--size", "2", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    answer = create_app(seeds_data).test_client().get("/api/search?q=bamako&size=2").get_json()
+    for body in (printed, answer):
+        body.pop("took_ms")
+        for hit in body["hits"]:
+            hit.pop("links", None)
+    answer.pop("links")
+    assert printed == answer and printed["pages"] == -(-printed["total"] // 2) > 1

@@ -69,6 +69,10 @@ class SearchResult(JSONable):
     def pages(self) -> int:
         return max(1, -(-self.total // self.request.page_size))
 
+    def to_dict(self) -> dict[str, Any]:
+        """The fields, and ``pages`` (the JSON API's and the CLI's answer alike)."""
+        return {**jsonable(self), "pages": self.pages}
+
 
 @dataclass(frozen=True)
 class ArticleRecord(JSONable):

@@ -30,7 +30,6 @@ def search() -> ResponseReturnValue:
     state = params.parse(request.args)
     result = get_index().search(state.request)
     body = result.to_dict()
-    body["pages"] = result.pages
     body["links"] = _links(state, result.pages)
     for hit in body["hits"]:
         hit["links"] = {"html": url_for("pages.article", article_id=hit["id"], _external=True)}
