@@ -218,6 +218,9 @@ def test_matching_reads_flat_postings_equal_to_whoosh_blocks(tmp_path: Path, mon
                     m.next()
                 ids, weights = reader.postings(field, term.decode())
                 assert list(zip(ids.tolist(), weights.tolist())) == expected, (field, term)
+            for field in ("title", "body"):  # the flat files' document frequencies are the term index's
+                whooshs = [(t.decode(), info.doc_frequency()) for t, info in s.reader().iter_field(field)]
+                assert list(reader.term_frequencies(field)) == whooshs
     finally:
         reader.close()
 

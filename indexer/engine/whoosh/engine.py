@@ -335,8 +335,26 @@ class WhooshReader:
         return values
 
     def term_frequencies(self, fieldname: str) -> Iterator[tuple[str, int]]:
-        for term, info in self._r.iter_field(fieldname):
-            yield term.decode("utf-8"), info.doc_frequency()
+        """From the flat postings, where each term's posting count is its document
+        frequency: read as arrays, not term info by term info from Whoosh's term index."""
+        per_segment = [self._segment_frequencies(leaf, flat, fieldname) for leaf, _offset, flat in self._leaves]
+        if len(per_segment) == 1:
+            yield from zip(*per_segment[0])
+            return
+        counts: dict[str, int] = {}
+        for terms, freqs in per_segment:
+            for term, n in zip(terms, freqs):
+                counts[term] = counts.get(term, 0) + n
+        for term in sorted(counts):
+            yield term, counts[term]
+
+    @staticmethod
+    def _segment_frequencies(leaf: Any, flat: flat_postings.PostingsFile | None, fieldname: str) -> tuple[list[str], list[int]]:
+        if flat is not None and flat.has_field(fieldname):
+            terms, freqs = flat.term_frequencies(fieldname)
+            return terms, freqs.tolist()
+        pairs = [(t.decode("utf-8"), info.doc_frequency()) for t, info in leaf.iter_field(fieldname)]
+        return [t for t, _ in pairs], [n for _, n in pairs]
 
 
 def _read_blocks(m: Any) -> tuple[list[int], list[float]]:

@@ -88,6 +88,13 @@ class PostingsFile:
             *(self._arrays[f"{fieldname}.{part}"] for part in ("starts", "docs", "weights", "positions")),
         )
 
+    def term_frequencies(self, fieldname: str) -> tuple[list[str], np.ndarray]:
+        """The field's terms (in order) and how many documents of the segment hold each
+        (deleted ones included, as in the term infos of Whoosh's term index)."""
+        blob = self._arrays[f"{fieldname}.terms"].tobytes()
+        terms = blob.decode("utf-8").split("\x00") if blob else []
+        return terms, np.diff(self._arrays[f"{fieldname}.starts"])
+
     def postings(self, fieldname: str, term: bytes) -> tuple[np.ndarray, np.ndarray] | None:
         """Document numbers and weights of ``term``, or None when the segment lacks it."""
         span = self._span(fieldname, term)
