@@ -58,6 +58,16 @@ def free_port() -> int:
 
 
 def rss_mb(pid: int) -> float | None:
+    """Resident memory of ``pid`` and its child processes (the workers of serve --workers)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    sizes = [_rss_mb(p) for p in [pid, *map(int, children)]]
+    return sum(s for s in sizes if s is not None) if sizes[0] is not None else None
+
+
+def _rss_mb(pid: int) -> float | None:
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
@@ -86,12 +96,12 @@ def build_index(data: Path, corpus_name: str, corpora_opt: str | None, work: Pat
 
 
 class Server:
-    def __init__(self, data: Path, threads: int, log: Path) -> None:
+    def __init__(self, data: Path, threads: int, workers: int, log: Path) -> None:
         self.port = free_port()
         self.log = log.open("wb")
         self.proc = subprocess.Popen(
             [sys.executable, "manage.py", "--data", str(data), "serve", "--port", str(self.port),
-             "--threads", str(threads)],
+             "--threads", str(threads), "--workers", str(workers)],
             cwd=REPO,
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -257,7 +267,7 @@ def run(args: argparse.Namespace) -> dict:
         index_s = None
         if not has_index(data):
             index_s = build_index(data, args.corpus, args.corpora, work)
-        server = Server(data, args.threads, work / "server.log")
+        server = Server(data, args.threads, args.workers, work / "server.log")
         try:
             return _measure(args, server, data, index_s)
         finally:
@@ -317,6 +327,7 @@ def _measure(args: argparse.Namespace, server: Server, data: Path, index_s: floa
         "index_s": index_s,
         "clients": args.clients,
         "server_threads": args.threads,
+        "server_workers": args.workers,
         "duration_s": round(elapsed, 1),
         "requests": len(everything),
         "errors": len(errors),
@@ -352,8 +363,8 @@ def _at(memory: list[tuple[float, float]], t: float) -> float:
 
 def report(r: dict) -> str:
     lines = [
-        f"{r['clients']} clients for {r['duration_s']} s against manage.py serve ({r['server_threads']} threads), "
-        f"{r['corpus']}; {r['machine']}",
+        f"{r['clients']} clients for {r['duration_s']} s against manage.py serve "
+        f"({r['server_workers']} x {r['server_threads']} threads), {r['corpus']}; {r['machine']}",
         f"requests: {r['requests']:,}, errors: {r['errors']}, throughput: {r['throughput_rps']} requests/s",
         "",
         corpora.md_table(
@@ -381,7 +392,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", metavar="DIR", help="data directory; its index is used, or built there (default: a temporary one)")
     ap.add_argument("--clients", type=int, default=8, help="concurrent clients (default: %(default)s)")
     ap.add_argument("--duration", type=float, default=60, help="seconds of load (default: %(default)s)")
-    ap.add_argument("--threads", type=int, default=8, help="server threads (default: %(default)s)")
+    ap.add_argument("--threads", type=int, default=8, help="server threads in each process (default: %(default)s)")
+    ap.add_argument("--workers", type=int, default=1, help="server processes (default: %(default)s)")
     ap.add_argument("--seed", type=int, default=21578)
     ap.add_argument("--json", metavar="FILE", help="also write the numbers as JSON to FILE")
     args = ap.parse_args(argv)

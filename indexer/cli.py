@@ -102,7 +102,11 @@ def _parser() -> argparse.ArgumentParser:
     sv = sub.add_parser("serve", help="run the web front end and JSON API")
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8000)
-    sv.add_argument("--threads", type=int, default=8)
+    sv.add_argument("--threads", type=_at_least_one, default=8, help="threads in each process (default: %(default)s)")
+    sv.add_argument(
+        "--workers", type=_at_least_one, default=1,
+        help="processes serving the port, each with the index open (default: %(default)s; one per core uses them all)",
+    )
     sv.add_argument("--debug", action="store_true", help="Flask's debug server with reloader")
     sv.set_defaults(run=_serve)
     return p
@@ -212,7 +216,13 @@ def _print_counts(heading: str, counts: Sequence[tuple[str, int]]) -> None:
         print(f"  {label:<{width}}  {count:>7,}")
 
 
+def _at_least_one(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number ≥ 1 (got {value!r})")
+    return int(value)
+
+
 def _serve(args: argparse.Namespace) -> int:
     from web.serve import serve
 
-    return serve(args.data, host=args.host, port=args.port, threads=args.threads, debug=args.debug)
+    return serve(args.data, host=args.host, port=args.port, threads=args.threads, workers=args.workers, debug=args.debug)

@@ -74,11 +74,12 @@ def query(path: str, **params: Any) -> str:
 
 
 @contextmanager
-def serve(data: Path, log: IO[bytes] | int = subprocess.DEVNULL, threads: int = 8) -> Iterator[Server]:
+def serve(data: Path, log: IO[bytes] | int = subprocess.DEVNULL, threads: int = 8, workers: int = 1) -> Iterator[Server]:
     """``manage.py --data DATA serve`` on a free port, until the block ends."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "manage.py", "--data", str(data), "serve", "--port", str(port), "--threads", str(threads)],
+        [sys.executable, "manage.py", "--data", str(data), "serve", "--port", str(port), "--threads", str(threads),
+         "--workers", str(workers)],
         cwd=REPO,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -1,11 +1,25 @@
-"""``manage.py serve``: the web app under waitress (or Flask's reloader with ``--debug``)."""
+"""``manage.py serve``: the web app under waitress (or Flask's reloader with ``--debug``).
+
+With ``workers`` > 1, the listening socket is made here and that many worker
+processes are forked to serve it, each with its own :class:`~indexer.Index` (file
+handles of its own, the index's pages shared through the page cache) and its own
+thread following new generations: searches run in parallel on every core, where
+the threads of one process take turns (a search holds its index's lock and
+Python's). This process only watches them: a worker that dies is started again,
+and Ctrl+C or SIGTERM stops them all.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
+import socket
 import sys
 import threading
+import time
+from multiprocessing import get_context
+from typing import Any
 
 from web.app import IndexHolder, NoIndex, create_app
 
@@ -19,9 +33,13 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     threads: int = 8,
+    workers: int = 1,
     debug: bool = False,
 ) -> int:
-    """Serve newsdex on ``host:port`` until interrupted; returns an exit status."""
+    """Serve newsdex on ``host:port`` until interrupted, with ``threads`` threads in each of
+    ``workers`` processes; returns an exit status."""
+    if workers > 1 and not debug:
+        return _serve_workers(data_dir, host, port, threads, workers)
     app = create_app(data_dir)
     holder = app.extensions["newsdex"]
     try:
@@ -31,7 +49,7 @@ def serve(
     stop = threading.Event()
     if not debug or os.environ.get("WERKZEUG_RUN_MAIN"):  # not in the reloader's watching process
         threading.Thread(target=follow_generations, args=(holder, stop), daemon=True, name="newsdex-follow").start()
-    url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+    url = _url(host, port)
     if debug:
         print(f"newsdex (debug, reloader on) at {url}", file=sys.stderr)
         app.run(host=host, port=port, debug=True, use_reloader=True, threaded=True)
@@ -63,3 +81,74 @@ def follow_generations(holder: IndexHolder, stop: threading.Event, every: float 
             if str(err) != failed:  # once, not every second
                 log.warning("cannot open the newest index generation: %s", err)
             failed = str(err)
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+
+
+RESTART_PAUSE = 1.0  # seconds before a worker that died is started again (one that dies at once must not spin)
+
+
+def _serve_workers(data_dir: str | os.PathLike[str] | None, host: str, port: int, threads: int, workers: int) -> int:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.create_server((host, port), family=family, backlog=1024)
+    context = get_context("fork")  # the workers inherit the listening socket
+    args = (listener, data_dir, threads, os.getpid())
+    procs = [context.Process(target=_worker, args=args, name=f"newsdex-worker-{i}") for i in range(workers)]
+    stopping = threading.Event()
+
+    def stop(_signum: int, _frame: Any) -> None:
+        stopping.set()
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    print(f"newsdex serving at {_url(host, port)} (waitress, {workers} processes of {threads} threads; Ctrl+C to stop)",
+          file=sys.stderr, flush=True)
+    try:
+        for p in procs:
+            p.start()
+        while not stopping.wait(0.2):
+            for i, p in enumerate(procs):
+                if not p.is_alive() and not stopping.is_set():
+                    log.warning("worker %s ended (exit code %s); starting another", p.pid, p.exitcode)
+                    time.sleep(RESTART_PAUSE)
+                    procs[i] = context.Process(target=_worker, args=args, name=p.name)
+                    procs[i].start()
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.terminate()  # SIGTERM: waitress's loop ends, the worker closes its index
+        for p in procs:
+            p.join(10)
+            if p.is_alive():
+                p.kill()
+        listener.close()
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    return 0
+
+
+def _worker(listener: socket.socket, data_dir: str | os.PathLike[str] | None, threads: int, parent: int) -> None:
+    """One serving process: its own app and index, on the shared listening socket."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole group: the parent stops us
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+    app = create_app(data_dir)
+    holder = app.extensions["newsdex"]
+    try:
+        holder.get()
+    except NoIndex:
+        pass  # 503 until reindex; the parent has said so
+    stop = threading.Event()
+    threading.Thread(target=follow_generations, args=(holder, stop), daemon=True, name="newsdex-follow").start()
+    from waitress import serve as waitress_serve
+
+    logging.getLogger("waitress").setLevel(logging.WARNING)
+    waitress_serve(app, sockets=[listener], threads=threads, ident="newsdex")
+
+
+def _exit_with(parent: int) -> None:
+    """A worker's watch: when the serving process is gone (kill -9), end too."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
