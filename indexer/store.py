@@ -29,8 +29,9 @@ from pathlib import Path
 #    actors stored only (their facet column serves filters);
 # 5: source, date and story are no longer indexed (their columns serve every use);
 # 6: title and body positions only in the flat postings beside each segment;
-# 7: the classes Whoosh's pickled schema names moved into the package tree
-SCHEMA_VERSION = 7
+# 7: the classes Whoosh's pickled schema names moved into the package tree;
+# 8: title and body postings only in the flat file (not Whoosh's term index), counts as small integers
+SCHEMA_VERSION = 8
 DATA_ENV = "NEWSDEX_DATA"
 DEFAULT_DATA_DIR = "instance"
 USER_ALIASES = "aliases.toml"  # the data directory's own aliases, merged over the shipped ones

@@ -93,11 +93,16 @@ def _parts(docs: list[Document], n: int) -> list[list[Document]]:
 
 
 def _contents(path: Path) -> dict:
+    """What Whoosh reads of an index: the key fields' terms and postings, stored fields,
+    lengths, columns; and the text fields' postings (from Whoosh's term index in one
+    Whoosh wrote, from the flat file in one newsdex wrote: they must be the same)."""
     ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
     with ix.searcher() as s:
         r = s.reader()
         terms = {}
         for field, term in r.all_terms():
+            if field in TEXT_FIELDS:
+                continue
             ti = r.term_info(field, term)
             m = r.postings(field, term)
             items = []
@@ -110,7 +115,33 @@ def _contents(path: Path) -> dict:
         stored = [s.stored_fields(d) for d in range(s.doc_count_all())]
         lengths = {f: [r.doc_field_length(d, f) for d in range(s.doc_count_all())] for f in ("title", "body")}
         columns = {f: list(r.column_reader(f)) for f in COLUMNS if r.has_column(f)}
-    return {"terms": terms, "stored": stored, "lengths": lengths, "columns": columns}
+        whooshs = {(f, t.decode()): _whoosh_postings(r, f, t) for f, t in r.all_terms() if f in TEXT_FIELDS}
+    return {"terms": terms, "stored": stored, "lengths": lengths, "columns": columns, "text": whooshs or _flat(path)}
+
+
+def _whoosh_postings(r, field: str, term: bytes) -> tuple[int, list[tuple[int, float]]]:
+    m = r.postings(field, term)
+    items = []
+    while m.is_active():
+        items.append((m.id(), m.weight()))
+        m.next()
+    return r.doc_frequency(field, term), items
+
+
+def _flat(path: Path) -> dict:
+    """The text fields' postings as newsdex's engine reads them (from the flat files)."""
+    reader = WhooshIndex.open(path).reader()
+    try:
+        return {
+            (f, term): (df, list(zip(*(a.tolist() for a in reader.postings(f, term)))))
+            for f in TEXT_FIELDS
+            for term, df in reader.term_frequencies(f)
+        }
+    finally:
+        reader.close()
+
+
+TEXT_FIELDS = ("title", "body")
 
 
 COLUMNS = ("id", "source", "published", "story", "file_key", "file_hash", "signature", "actor_list")
@@ -129,6 +160,9 @@ def test_bulk_segments_hold_exactly_what_whoosh_writes(tmp_path: Path, monkeypat
     assert ours["terms"].keys() == theirs["terms"].keys()
     for key in theirs["terms"]:
         assert ours["terms"][key] == theirs["terms"][key], key
+    assert ours["text"].keys() == theirs["text"].keys() and ours["text"]
+    for key in theirs["text"]:
+        assert ours["text"][key] == theirs["text"][key], key
     assert n == 1 or ours["columns"].keys() == set(COLUMNS)  # (the one document has no date)
     assert ours == theirs
 
@@ -199,58 +233,35 @@ def test_a_large_run_is_split_into_segments_committed_together(tmp_path: Path, m
     assert postings(ours) == postings(theirs)
 
 
-def test_matching_reads_flat_postings_equal_to_whoosh_blocks(tmp_path: Path, monkeypatch) -> None:
+def test_segments_of_one_run_read_as_one_segment_of_whoosh_would(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(internals, "SEGMENT_POSTINGS", 1_000)  # several segments, several files
     docs = [_document(a, i) for i, a in enumerate(_articles(300))]
     _index_with_newsdex(tmp_path / "ix", docs)
+    _index_with_whoosh(tmp_path / "whoosh", docs)
     ix = whoosh_index.open_dir(str(tmp_path / "ix"), indexname=INDEX_NAME)
     assert len(list((tmp_path / "ix").glob("*.npp"))) == len(ix._segments()) > 1
+    assert _flat(tmp_path / "ix") == _contents(tmp_path / "whoosh")["text"]
     reader = WhooshIndex.open(tmp_path / "ix").reader()
     try:
-        with ix.searcher() as s:
-            for field, term in s.reader().all_terms():
-                if field not in ("title", "body"):
-                    continue
-                m = s.reader().postings(field, term)
-                expected = []
-                while m.is_active():
-                    expected.append((m.id(), m.weight()))
-                    m.next()
-                ids, weights = reader.postings(field, term.decode())
-                assert list(zip(ids.tolist(), weights.tolist())) == expected, (field, term)
-            for field in ("title", "body"):  # the flat files' document frequencies are the term index's
-                whooshs = [(t.decode(), info.doc_frequency()) for t, info in s.reader().iter_field(field)]
-                assert list(reader.term_frequencies(field)) == whooshs
+        every = [t for t, _ in reader.term_frequencies("body")]
+        assert reader.expand_prefix("body", "a", 1000) == [t for t in every if t.startswith("a")]
+        assert reader.expand_prefix("body", "a", 2) == [t for t in every if t.startswith("a")][:2]
     finally:
         reader.close()
 
 
-def test_a_damaged_flat_postings_file_falls_back_to_whoosh_blocks(tmp_path: Path) -> None:
+@pytest.mark.parametrize("damage", ["truncated", "missing"])
+def test_a_segment_whose_flat_postings_cannot_be_read_is_an_error_that_says_to_rebuild(tmp_path: Path, damage) -> None:
+    """They are the only copy of the text postings: searching without them would find nothing."""
     docs = [_document(a, i) for i, a in enumerate(_articles(50))]
     _index_with_newsdex(tmp_path / "ix", docs)
-    engine = WhooshIndex.open(tmp_path / "ix")
-    reader = engine.reader()
-    expected = reader.postings("body", "mali")
-    reader.close()
     (npp,) = (tmp_path / "ix").glob("*.npp")
-    npp.write_bytes(npp.read_bytes()[:100])  # truncated
-    reader = engine.reader()
-    try:
-        ids, weights = reader.postings("body", "mali")
-        phrase = reader.phrase_docs("body", ["mali", "junta"])  # (no positions: both words)
-    finally:
-        reader.close()
-    assert len(ids) and ids.tolist() == expected[0].tolist() and weights.tolist() == expected[1].tolist()
-    both = [i for i, d in enumerate(docs) if {"mali", "junta"} <= set(analysis.terms(d.article.body))]
-    assert phrase.tolist() == both
-    writer = engine.writer()
-    writer.add(docs[0].fields(), docs[0].analysed)
-    with pytest.raises(EngineError, match=r"\.npp file to merge: run 'manage.py reindex --full'"):
-        writer.commit(optimize=True)  # (merging it would lose its positions)
-    writer.cancel()  # as reindex does: the index stays as it was
-    reader = engine.reader()
-    assert reader.doc_count == len(docs)
-    reader.close()
+    if damage == "missing":
+        npp.unlink()
+    else:
+        npp.write_bytes(npp.read_bytes()[:100])
+    with pytest.raises(EngineError, match=r"postings cannot be read .*run 'manage.py reindex --full'"):
+        WhooshIndex.open(tmp_path / "ix").reader()
 
 
 def test_the_bulk_writer_refuses_whooshs_own_document_path(tmp_path: Path) -> None:

@@ -54,7 +54,6 @@ def test_the_installed_whoosh_is_the_one_pinned_and_the_one_internals_was_writte
         (SegmentWriter, "_merge_segments"),
         (SegmentWriter, "_process_posts"),
         (SegmentWriter, "_flush_segment"),
-        (SegmentWriter, "per_document_reader"),
         (VarBytesColumn, "Writer"),
         (NumericColumn, "Writer"),
     ],

@@ -54,9 +54,8 @@ class EngineReader(Protocol):
         included) and the term's count in each (float64)."""
 
     def phrase_docs(self, fieldname: str, terms: Sequence[str]) -> np.ndarray:
-        """Documents (int64, sorted) where ``terms`` occur in a row in ``fieldname``; where
-        an engine has lost the positions (a Whoosh segment whose flat file is damaged),
-        the documents holding all of them."""
+        """Documents (int64, sorted, deleted ones possibly included) where ``terms`` occur
+        in a row in ``fieldname``."""
 
     def field_lengths(self, fieldname: str) -> np.ndarray:
         """Tokens in a text field for every document number, as the engine keeps them

@@ -1,11 +1,12 @@
 """The Whoosh engine: an index generation as a Whoosh index on disk.
 
 Whoosh is newsdex's container format: the table of contents and its atomic
-commits, segment files and merges, the term dictionary (term infos with
-document frequencies, read for prefix and fuzzy expansion and the vocabulary),
-stored fields and per-document columns. Matching reads newsdex's own flat
-postings beside each segment (:mod:`.flat_postings`), with positions; segments
-are written in bulk (:mod:`.internals`, :mod:`.w3_blocks`).
+commits, segment files and merges, the key fields' terms (an article found by its
+id, a file's articles deleted by its key), stored fields and per-document columns
+(field lengths among them). The text fields' postings are newsdex's own, only in
+the flat file beside each segment (:mod:`.flat_postings`), with their positions:
+matching, phrases, prefixes and the vocabulary read them there. Segments are
+written in bulk (:mod:`.internals`, :mod:`.w3_blocks`).
 """
 
 from __future__ import annotations
@@ -50,9 +51,9 @@ class PreAnalysed(Tokenizer):
 
 
 class Counts(Format):
-    """Whoosh's ``Frequency`` without a value: a posting's weight is the term's count in
-    the document (``Frequency`` keeps the count a second time, as the value). Positions
-    are newsdex's own (:mod:`.flat_postings`)."""
+    """The text fields' format in the schema, as Whoosh's ``Frequency`` without a value:
+    a posting's weight is the term's count in the document. (Their postings are written
+    to the flat file only; Whoosh still reads the format with the schema.)"""
 
     posting_size = 0
 
@@ -207,9 +208,15 @@ class WhooshReader:
         self._r = searcher.reader()
         self._version = version
         self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
-        self._leaves = [
-            (leaf, offset, flat_postings.beside(folder, leaf)) for leaf, offset in self._r.leaf_readers()
-        ]
+        self._flats: list[tuple[flat_postings.PostingsFile, int]] = []  # each segment's, with its first number
+        try:
+            for leaf, offset in self._r.leaf_readers():
+                flat = flat_postings.beside(folder, leaf)
+                if flat is not None:
+                    self._flats.append((flat, offset))
+        except BaseException:
+            self.close()
+            raise
 
     @property
     def version(self) -> int:
@@ -218,9 +225,8 @@ class WhooshReader:
         return self._version if seen is None else seen
 
     def close(self) -> None:
-        for _leaf, _offset, flat in self._leaves:
-            if flat is not None:
-                flat.close()
+        for flat, _offset in self._flats:
+            flat.close()
         self._s.close()
 
     @property
@@ -249,18 +255,11 @@ class WhooshReader:
         ids: list[np.ndarray] = []
         weights: list[np.ndarray] = []
         btext = term.encode("utf-8")
-        for leaf, offset, flat in self._leaves:
-            if flat is not None and flat.has_field(fieldname):
-                found = flat.postings(fieldname, btext)
-                if found is not None:
-                    ids.append(found[0].astype(np.int64) + offset)
-                    weights.append(found[1].astype(np.float64))
-                continue
-            if (fieldname, btext) not in leaf:
-                continue
-            leaf_ids, leaf_weights = _read_blocks(leaf.postings(fieldname, btext))
-            ids.append(np.asarray(leaf_ids, np.int64) + offset)
-            weights.append(np.asarray(leaf_weights, np.float64))
+        for flat, offset in self._flats:
+            found = flat.postings(fieldname, btext) if flat.has_field(fieldname) else None
+            if found is not None:
+                ids.append(found[0].astype(np.int64) + offset)
+                weights.append(found[1].astype(np.float64))
         if not ids:
             return np.empty(0, np.int64), np.empty(0, np.float64)
         return np.concatenate(ids), np.concatenate(weights)
@@ -275,26 +274,15 @@ class WhooshReader:
         return np.concatenate(lengths) if lengths else np.empty(0)
 
     def phrase_docs(self, fieldname: str, terms: Sequence[str]) -> np.ndarray:
-        """Documents (sorted, deleted ones included) where ``terms`` occur in a row in
-        ``fieldname`` (in a segment without flat postings: where all of them occur)."""
+        """Documents (sorted, deleted ones included) where ``terms`` occur in a row in ``fieldname``."""
         btexts = [t.encode("utf-8") for t in terms]
         found = [np.empty(0, np.int64)]
-        for leaf, offset, flat in self._leaves:
-            if flat is not None and flat.has_field(fieldname):
-                found.append(flat.phrase_docs(fieldname, btexts) + offset)
-            elif all((fieldname, b) in leaf for b in btexts):
-                docs = [np.asarray(_read_blocks(m)[0], np.int64)
-                        for m in (leaf.postings(fieldname, b) for b in btexts)]
-                found.append(_intersect(docs) + offset)
+        found += [flat.phrase_docs(fieldname, btexts) + offset for flat, offset in self._flats if flat.has_field(fieldname)]
         return np.concatenate(found)
 
     def expand_prefix(self, fieldname: str, prefix: str, limit: int) -> list[str]:
-        found = []
-        for term in self._r.expand_prefix(fieldname, prefix):
-            found.append(term.decode("utf-8") if isinstance(term, bytes) else term)
-            if len(found) >= limit:
-                break
-        return found
+        found = sorted({t for flat, _ in self._flats for t in flat.expand_prefix(fieldname, prefix.encode("utf-8"), limit)})
+        return [t.decode("utf-8") for t in found[:limit]]
 
     def live_docnums(self) -> np.ndarray:
         """The document numbers not deleted, in order."""
@@ -335,46 +323,18 @@ class WhooshReader:
         return values
 
     def term_frequencies(self, fieldname: str) -> Iterator[tuple[str, int]]:
-        """From the flat postings, where each term's posting count is its document
-        frequency: read as arrays, not term info by term info from Whoosh's term index."""
-        per_segment = [self._segment_frequencies(leaf, flat, fieldname) for leaf, _offset, flat in self._leaves]
+        """From the flat postings, where each term's posting count is its document frequency."""
+        per_segment = [flat.term_frequencies(fieldname) for flat, _offset in self._flats if flat.has_field(fieldname)]
         if len(per_segment) == 1:
-            yield from zip(*per_segment[0])
+            terms, freqs = per_segment[0]
+            yield from zip(terms, freqs.tolist())
             return
         counts: dict[str, int] = {}
         for terms, freqs in per_segment:
-            for term, n in zip(terms, freqs):
+            for term, n in zip(terms, freqs.tolist()):
                 counts[term] = counts.get(term, 0) + n
         for term in sorted(counts):
             yield term, counts[term]
-
-    @staticmethod
-    def _segment_frequencies(leaf: Any, flat: flat_postings.PostingsFile | None, fieldname: str) -> tuple[list[str], list[int]]:
-        if flat is not None and flat.has_field(fieldname):
-            terms, freqs = flat.term_frequencies(fieldname)
-            return terms, freqs.tolist()
-        pairs = [(t.decode("utf-8"), info.doc_frequency()) for t, info in leaf.iter_field(fieldname)]
-        return [t for t, _ in pairs], [n for _, n in pairs]
-
-
-def _read_blocks(m: Any) -> tuple[list[int], list[float]]:
-    """All ids and weights of a leaf posting list (deleted documents included: ``m`` is
-    unwrapped from the filter that skips them), for a segment without flat postings."""
-    m = getattr(m, "child", m)
-    ids: list[int] = []
-    weights: list[float] = []
-    while m.is_active():
-        ids.append(m.id())
-        weights.append(m.weight())
-        m.next()
-    return ids, weights
-
-
-def _intersect(arrays: list[np.ndarray]) -> np.ndarray:
-    out = arrays[0]
-    for a in arrays[1:]:
-        out = np.intersect1d(out, a, assume_unique=True)
-    return out
 
 
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], np.float64)

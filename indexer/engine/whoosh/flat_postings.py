@@ -1,14 +1,16 @@
-"""A segment's text postings as flat arrays beside it: what matching and phrases read.
+"""A segment's text postings as flat arrays beside it: the only copy of them.
 
 Whoosh keeps a term's postings in pickled blocks, so reading a posting list means
-decompressing and unpickling it. When newsdex writes a segment it also writes
-``<segment>.npp``: per text field, the terms (sorted, NUL-separated), where each
-term's postings start, the document numbers and weights (the term's count in
-the document) of all of them, and their positions, each posting's in turn
-(as many as its count). Matching reads slices of these (memory-mapped), and
-phrases are matched on the positions: Whoosh's own postings of a text field
-hold no positions. A segment whose file is missing or damaged still matches
-words through Whoosh's blocks, and phrases there as all of their words.
+decompressing and unpickling it, and its blocks hold no positions. The text
+fields' postings are therefore newsdex's own, in ``<segment>.npp`` beside each
+segment: per text field, the terms (sorted, NUL-separated), where each term's
+postings start, the document numbers and counts (the term's in the document; the
+smallest unsigned type that holds them) of all of them, and their positions,
+each posting's in turn (as many as its count). Matching reads slices of these
+(memory-mapped), phrases are matched on the positions, and the vocabulary, prefix
+expansion and document frequencies come from the terms and where they start.
+A segment whose file is missing or damaged cannot be searched: opening it is an
+error that says to rebuild the index.
 
 Layout: 8 bytes of header length, a JSON header naming each array's dtype,
 offset and length, then the arrays, each starting at a multiple of 8.
@@ -17,15 +19,16 @@ offset and length, then the arrays, each starting at a multiple of 8.
 from __future__ import annotations
 
 import json
-import logging
 import mmap
 import struct
+from bisect import bisect_left
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 
-log = logging.getLogger("newsdex.engine")
+from indexer.engine.base import EngineError
+
 EXTENSION = ".npp"
 _HEADER_SIZE = struct.Struct("<Q")
 
@@ -40,13 +43,16 @@ class TermPostings(NamedTuple):
     positions: np.ndarray  # each posting's positions in turn (none for a field without them)
 
 
+EMPTY_POSTINGS = TermPostings([], np.zeros(1, np.int64), np.empty(0, np.uint32), np.empty(0, np.float32), np.empty(0, np.uint32))
+
+
 def write(path: Path, fields: dict[str, TermPostings]) -> None:
     arrays: dict[str, np.ndarray] = {}
     for name, fp in fields.items():
         arrays[f"{name}.terms"] = np.frombuffer(b"\x00".join(fp.terms), np.uint8)
         arrays[f"{name}.starts"] = np.asarray(fp.starts, np.int64)
         arrays[f"{name}.docs"] = np.asarray(fp.docs, np.uint32)
-        arrays[f"{name}.weights"] = np.asarray(fp.weights, np.float32)
+        arrays[f"{name}.weights"] = _smallest(np.asarray(fp.weights))  # (whole counts)
         small = not len(fp.positions) or int(fp.positions.max()) <= np.iinfo(np.uint16).max
         arrays[f"{name}.positions"] = np.asarray(fp.positions, np.uint16 if small else np.uint32)
     header: dict[str, list] = {}
@@ -75,6 +81,7 @@ class PostingsFile:
             for key, (dtype, offset, count) in json.loads(self._map[8:base]).items()
         }
         self._lookup: dict[str, dict[bytes, int]] = {}
+        self._term_lists: dict[str, list[bytes]] = {}
         self._position_starts: dict[str, np.ndarray] = {}
 
     def has_field(self, fieldname: str) -> bool:
@@ -87,6 +94,16 @@ class PostingsFile:
             blob.split(b"\x00") if blob else [],
             *(self._arrays[f"{fieldname}.{part}"] for part in ("starts", "docs", "weights", "positions")),
         )
+
+    def expand_prefix(self, fieldname: str, prefix: bytes, limit: int) -> list[bytes]:
+        """Up to ``limit`` of the field's terms that start with ``prefix``, in order."""
+        terms = self._terms(fieldname)
+        found: list[bytes] = []
+        for term in terms[bisect_left(terms, prefix) :]:
+            if not term.startswith(prefix) or len(found) >= limit:
+                break
+            found.append(term)
+        return found
 
     def term_frequencies(self, fieldname: str) -> tuple[list[str], np.ndarray]:
         """The field's terms (in order) and how many documents of the segment hold each
@@ -132,11 +149,17 @@ class PostingsFile:
         positions = self._arrays[f"{fieldname}.positions"][starts[a] : starts[b]].astype(np.int64)
         return np.repeat(docs, np.diff(starts[a : b + 1])), positions
 
+    def _terms(self, fieldname: str) -> list[bytes]:
+        terms = self._term_lists.get(fieldname)
+        if terms is None:
+            blob = self._arrays[f"{fieldname}.terms"].tobytes() if self.has_field(fieldname) else b""
+            terms = self._term_lists[fieldname] = blob.split(b"\x00") if blob else []
+        return terms
+
     def _span(self, fieldname: str, term: bytes) -> tuple[int, int] | None:
         lookup = self._lookup.get(fieldname)
         if lookup is None:
-            blob = self._arrays[f"{fieldname}.terms"].tobytes()
-            terms = blob.split(b"\x00") if blob else []
+            terms = self._terms(fieldname)
             lookup = self._lookup[fieldname] = dict(zip(terms, range(len(terms))))
         i = lookup.get(term)
         if i is None:
@@ -154,15 +177,21 @@ class PostingsFile:
 
 
 def beside(folder: Path, leaf: Any) -> PostingsFile | None:
-    """The flat postings written beside a (Whoosh) segment reader's segment, if it has them."""
-    segment = leaf.segment()  # None for the empty reader of an index with no segment
-    path = folder / segment.make_filename(EXTENSION) if segment is not None else None
-    if path is None or not path.exists():
+    """The flat postings written beside a (Whoosh) segment reader's segment (None for the
+    empty reader of an index without segments); :class:`EngineError` if they cannot be read."""
+    segment = leaf.segment()
+    if segment is None:
         return None
+    path = folder / segment.make_filename(EXTENSION)
     try:
         return PostingsFile(path)
-    except (OSError, ValueError, KeyError) as err:  # damaged: Whoosh's own blocks still hold the documents
-        log.warning(
-            "%s: cannot read (%s); matching the segment through Whoosh's postings, phrases as all their words", path, err
-        )
-        return None
+    except (OSError, ValueError, KeyError) as err:
+        raise EngineError(
+            f"{path}: the segment's postings cannot be read ({err}): run 'manage.py reindex --full' to rebuild the index"
+        ) from None
+
+
+def _smallest(counts: np.ndarray) -> np.ndarray:
+    """Whole counts in the smallest unsigned type that holds them."""
+    top = int(counts.max()) if len(counts) else 0
+    return counts.astype(np.uint8 if top <= 0xFF else np.uint16 if top <= 0xFFFF else np.uint32)

@@ -26,7 +26,8 @@ from indexer.engine.base import EngineError
 from indexer.engine.postings import FieldPostings
 from indexer.engine.whoosh import flat_postings
 from indexer.engine.whoosh.buffers import ColumnBuffer, PostingBuffer
-from indexer.engine.whoosh.w3_blocks import write_field
+from indexer.engine.whoosh.flat_postings import EMPTY_POSTINGS
+from indexer.engine.whoosh.w3_blocks import sorted_postings, write_field
 
 PINNED = "2.7.5"  # whoosh-reloaded, as pyproject.toml pins it
 SEGMENT_POSTINGS = 2_000_000  # postings buffered before a segment is written (~70 MB): bounds memory
@@ -187,10 +188,10 @@ class BulkSegmentWriter(SegmentWriter):
         return super()._merge_segments(mergetype, optimize, merge) + self._finished
 
     def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: dict[int, int] | None) -> None:
-        """A merged segment's postings: its text fields' from the flat postings beside it
-        (Whoosh's hold no positions), the other fields' through Whoosh."""
+        """A merged segment's postings: its text fields' from the flat file beside it (their
+        only copy), the other fields' through Whoosh."""
         flat = flat_postings.beside(Path(self.storage.folder), reader)
-        texts = [f for f in self._flat_fields if f in reader.indexed_field_names()]
+        texts = list(self._flat_fields)  # (not in the segment's term index: only in its flat file)
         try:
             if texts and (flat is None or not all(flat.has_field(f) for f in texts)):
                 raise EngineError(
@@ -226,16 +227,17 @@ class BulkSegmentWriter(SegmentWriter):
     def _flush_segment(self) -> None:
         _write_columns(self.perdocwriter, self._columns)
         self.perdocwriter.close()
-        lengths = self._length_bytes()
         fw = self.fieldwriter
         for name in sorted(self.pool.fields):
-            buf = self.pool.fields[name]
-            field = self.schema[name]
-            fw.start_field(name, field)
-            flat = write_field(field_files(fw), buf, field, lengths.get(name) if field.scorable else None)
+            postings = sorted_postings(self.pool.fields[name])
+            if name in self._flat_fields:  # in the flat file only: not in Whoosh's term index
+                self._flat[name] = postings
+                continue
+            fw.start_field(name, self.schema[name])
+            write_field(field_files(fw), postings, self.schema[name])
             fw.finish_field()
-            if name in self._flat_fields:
-                self._flat[name] = flat
+        for name in self._flat_fields:  # (every segment has its flat file, fields without terms too)
+            self._flat.setdefault(name, EMPTY_POSTINGS)
         fw.close()
 
     def _finalize_segment(self) -> Any:
@@ -245,17 +247,6 @@ class BulkSegmentWriter(SegmentWriter):
             self._flat = {}
         return segment
 
-    def _length_bytes(self) -> dict[str, np.ndarray]:
-        """The one-byte field lengths of every document of the segment, per scorable field."""
-        pdr = self.per_document_reader()
-        try:
-            return {
-                name: length_bytes(pdr, name, self.docnum)
-                for name in self.pool.fields
-                if self.schema[name].scorable
-            }
-        finally:
-            pdr.close()
 
 
 def _postings_of(reader: Any, fields: list[str]) -> Iterator[tuple[str, bytes, int, float, bytes]]:

@@ -1,10 +1,12 @@
-"""Whoosh's W3 posting blocks and term index, written a chunk of terms at a time.
+"""A segment's postings sorted by term, and the key fields' written as Whoosh's W3 blocks.
 
-Each term's postings are encoded as Whoosh's W3 codec encodes them (the same
-pickled blocks and term infos; small blocks are left uncompressed) and written
-with one call for a chunk of terms instead of a few per posting, so Whoosh
-reads the segment as its own. The same postings come back as flat arrays
-(:class:`.flat_postings.TermPostings`) for the file beside the segment.
+:func:`sorted_postings` orders one field's postings (buffered as arrays) by term
+and document, as :class:`.flat_postings.TermPostings`: the text fields' go to the
+flat file beside the segment, and nowhere else. The key fields' (``id``,
+``file_key``, which Whoosh looks up and deletes by) are encoded as Whoosh's W3
+codec encodes them (the same pickled blocks and term infos; small blocks left
+uncompressed) and written a chunk of terms at a time instead of a few calls per
+posting, so Whoosh reads them as its own.
 """
 
 from __future__ import annotations
@@ -36,13 +38,9 @@ COMPRESS_FROM = 200
 CHUNK_POSTINGS = 100_000  # postings turned into Python lists at a time when a segment is written
 
 
-def write_field(
-    files: FieldFiles, buf: FieldBuffer, field: Any, length_bytes: np.ndarray | None
-) -> flat_postings.TermPostings:
-    """Every term of one field, in term order, each as Whoosh's W3 posting blocks;
-    returns the same postings (with their positions, for a text field) as flat arrays."""
-    if field.format.fixed_value_size() != 0:
-        raise ValueError(f"{field.format!r}: only formats without posting values are written in bulk")
+def sorted_postings(buf: FieldBuffer) -> flat_postings.TermPostings:
+    """One field's postings grouped by term, in term order, documents in order within
+    each (with their positions, for a text field)."""
     terms = list(buf.term_ids)
     rank = np.empty(len(terms), np.int64)
     rank[sorted(range(len(terms)), key=terms.__getitem__)] = np.arange(len(terms))
@@ -52,8 +50,19 @@ def write_field(
     docs = np.frombuffer(buf.docs, np.uint32)[order]
     weights = np.frombuffer(buf.weights, np.float32)[order]
     starts = np.flatnonzero(np.r_[True, sorted_rank[1:] != sorted_rank[:-1]]) if len(order) else order
-    bounds = np.append(starts, len(order))
+    bounds = np.append(starts, len(order)).astype(np.int64)
     by_rank = [terms[i] for i in np.argsort(rank)]
+    counts = np.frombuffer(buf.weights, np.float32)  # (a text field's weight is its count of positions)
+    positions = _positions_in_order(np.frombuffer(buf.positions, np.uint32), counts, order)
+    return flat_postings.TermPostings(by_rank, bounds, docs, weights, positions)
+
+
+def write_field(files: FieldFiles, postings: flat_postings.TermPostings, field: Any) -> None:
+    """Every term of one field (a key field: not scored, so its blocks carry no lengths),
+    in term order, each as Whoosh's W3 posting blocks."""
+    if field.format.fixed_value_size() != 0:
+        raise ValueError(f"{field.format!r}: only formats without posting values are written in bulk")
+    by_rank, bounds, docs, weights = postings.terms, postings.starts, postings.docs, postings.weights
     blocks = _TermBlocks(files)
     # Python lists are made a chunk of terms at a time, so that they never hold a whole field
     first = 0
@@ -61,18 +70,11 @@ def write_field(
         last = int(np.searchsorted(bounds, bounds[first] + CHUNK_POSTINGS, "right")) - 1
         last = min(max(last, first + 1), len(by_rank))
         a, b = int(bounds[first]), int(bounds[last])
-        chunk = _Chunk(
-            docs[a:b].tolist(),
-            weights[a:b].tolist(),
-            length_bytes[docs[a:b]].tolist() if length_bytes is not None else None,
-        )
+        chunk = _Chunk(docs[a:b].tolist(), weights[a:b].tolist())
         for t in range(first, last):
             blocks.write(by_rank[t], chunk, int(bounds[t]) - a, int(bounds[t + 1]) - a)
         blocks.flush()
         first = last
-    counts = np.frombuffer(buf.weights, np.float32)  # (a text field's weight is its count of positions)
-    positions = _positions_in_order(np.frombuffer(buf.positions, np.uint32), counts, order)
-    return flat_postings.TermPostings(by_rank, bounds.astype(np.int64), docs, weights, positions)
 
 
 def _positions_in_order(positions: np.ndarray, counts: np.ndarray, order: np.ndarray) -> np.ndarray:
@@ -91,7 +93,6 @@ class _Chunk(NamedTuple):
 
     docs: list[int]
     weights: list[float]
-    lengths: list[int] | None  # length bytes of the documents, for scorable fields
 
 
 class _TermBlocks:
@@ -126,8 +127,7 @@ class _TermBlocks:
             return
         out = [WHOOSH3_HEADER_MAGIC]
         total_weight = max_weight = 0.0
-        min_len = max_len = 0
-        docs, weights, lengths = chunk.docs, chunk.weights, chunk.lengths
+        docs, weights = chunk.docs, chunk.weights
         for a in range(start, end, self._block):
             b = min(a + self._block, end)
             w = weights[a:b]
@@ -145,18 +145,15 @@ class _TermBlocks:
             if comp:
                 z = zlib.compressobj(comp, zlib.DEFLATED, 15, 4)  # memLevel 4: half the set-up, same size here
                 data = z.compress(data) + z.flush()
-            lo, hi = (min(lengths[a:b]), max(lengths[a:b])) if lengths is not None else (0, 0)
-            info = pickle.dumps((b - a, docs[b - 1], block_max, comp, lo, hi), 2)
+            info = pickle.dumps((b - a, docs[b - 1], block_max, comp, 0, 0), 2)  # (no lengths)
             size = len(info) + len(data)
             out += (_BLOCK_SIZE(-size if b == end else size), info, data)
             total_weight += sum(w)
             max_weight = max(max_weight, block_max)
-            min_len = lo if a == start else min(min_len, lo)
-            max_len = max(max_len, hi)
         self._terms.append(term)
         self._blocks.append(b"".join(out))
         self._infos.append(
-            self._terminfo(False, total_weight, end - start, min_len, max_len, max_weight, docs[start], docs[end - 1])
+            self._terminfo(False, total_weight, end - start, 0, 0, max_weight, docs[start], docs[end - 1])
         )
 
     def _write_one(self, term: bytes, chunk: _Chunk, i: int) -> None:
@@ -167,11 +164,10 @@ class _TermBlocks:
         if comp:
             z = zlib.compressobj(comp, zlib.DEFLATED, 15, 4)
             data = z.compress(data) + z.flush()
-        length = chunk.lengths[i] if chunk.lengths is not None else 0
-        info = pickle.dumps((1, doc, w, comp, length, length), 2)
+        info = pickle.dumps((1, doc, w, comp, 0, 0), 2)
         self._terms.append(term)
         self._blocks.append(b"".join((WHOOSH3_HEADER_MAGIC, _BLOCK_SIZE(-len(info) - len(data)), info, data)))
-        self._infos.append(self._terminfo(False, w, 1, length, length, w, doc, doc))
+        self._infos.append(self._terminfo(False, w, 1, 0, 0, w, doc, doc))
 
 
 def _add_in_order(table: Any, keys: list[bytes], values: list[bytes]) -> None:
