@@ -12,7 +12,6 @@ a byte), so BM25F scores can differ from the Whoosh engine's in the last digits.
 from __future__ import annotations
 
 import threading
-from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from indexer.engine.base import EngineBusy, EngineError
-from indexer.engine.postings import FieldPostings
+from indexer.engine.postings import FieldPostings, with_prefix
 from indexer.engine.schema import ALL_FIELDS, KEY_FIELDS, STORED_FIELDS, TEXT_FIELDS
 
 
@@ -200,13 +199,7 @@ class MemoryReader:
             yield term, len(field_.positions[term])
 
     def expand_prefix(self, fieldname: str, prefix: str, limit: int) -> list[str]:
-        terms = self._text[fieldname].terms
-        found: list[str] = []
-        for term in terms[bisect_left(terms, prefix) :]:
-            if not term.startswith(prefix) or len(found) >= limit:
-                break
-            found.append(term)
-        return found
+        return with_prefix(self._text[fieldname].terms, prefix, limit)
 
     def live_docnums(self) -> np.ndarray:
         return np.arange(len(self._docs), dtype=np.int64)

@@ -12,8 +12,9 @@ text field hold only documents and counts.
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import AnyStr, NamedTuple
 
 import numpy as np
 
@@ -89,3 +90,13 @@ class FieldBuffer:
 
     def __len__(self) -> int:
         return len(self.terms)
+
+
+def with_prefix(terms: Sequence[AnyStr], prefix: AnyStr, limit: int) -> list[AnyStr]:
+    """Up to ``limit`` of the sorted ``terms`` that start with ``prefix``, in order."""
+    found: list[AnyStr] = []
+    for i in range(bisect_left(terms, prefix), len(terms)):
+        if not terms[i].startswith(prefix) or len(found) >= limit:
+            break
+        found.append(terms[i])
+    return found

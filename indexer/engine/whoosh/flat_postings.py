@@ -21,13 +21,13 @@ from __future__ import annotations
 import json
 import mmap
 import struct
-from bisect import bisect_left
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from indexer.engine.base import EngineError
+from indexer.engine.postings import with_prefix
 
 EXTENSION = ".npp"
 _HEADER_SIZE = struct.Struct("<Q")
@@ -97,13 +97,7 @@ class PostingsFile:
 
     def expand_prefix(self, fieldname: str, prefix: bytes, limit: int) -> list[bytes]:
         """Up to ``limit`` of the field's terms that start with ``prefix``, in order."""
-        terms = self._terms(fieldname)
-        found: list[bytes] = []
-        for term in terms[bisect_left(terms, prefix) :]:
-            if not term.startswith(prefix) or len(found) >= limit:
-                break
-            found.append(term)
-        return found
+        return with_prefix(self._terms(fieldname), prefix, limit)
 
     def term_frequencies(self, fieldname: str) -> tuple[list[str], np.ndarray]:
         """The field's terms (in order) and how many documents of the segment hold each
