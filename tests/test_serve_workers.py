@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from livecheck import REPO, serve
+from livecheck import REPO, Server, free_port, serve
 
 from indexer import reindex
 
@@ -75,3 +75,32 @@ def test_workers_must_be_at_least_one(seeds_data: Path) -> None:
         cwd=REPO, capture_output=True, text=True,
     )
     assert proc.returncode == 2 and "--workers: must be a whole number ≥ 1 (got '0')" in proc.stderr
+
+
+def test_workers_without_an_index_say_so_once_and_answer_503_until_one_is_built(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "--data", str(data), "serve", "--port", str(port), "--workers", "2"],
+        cwd=REPO, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        server = Server(proc, port)
+        status = _until(lambda: _status(server))
+        assert status == 503
+        corpus = tmp_path / "corpus"
+        corpus.mkdir()
+        (corpus / "a.txt").write_text("Bamako airport reopens\n\nThe airport in Bamako reopened on Monday.\n", "utf-8")
+        reindex([corpus], data)
+        _until(lambda: all(_status(server) == 200 for _ in range(8)))
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=20)
+    assert err.count("pages answer 503 until an index is built") == 1, err
+
+
+def _status(server: Server) -> int | None:
+    try:
+        return server.get("/api/stats", timeout=2).status
+    except OSError:
+        return None

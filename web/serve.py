@@ -21,6 +21,9 @@ import time
 from multiprocessing import get_context
 from typing import Any
 
+from flask import Flask
+
+from indexer.processes import end_with_parent
 from web.app import IndexHolder, NoIndex, create_app
 
 log = logging.getLogger("newsdex.serve")
@@ -40,15 +43,8 @@ def serve(
     ``workers`` processes; returns an exit status."""
     if workers > 1 and not debug:
         return _serve_workers(data_dir, host, port, threads, workers)
-    app = create_app(data_dir)
-    holder = app.extensions["newsdex"]
-    try:
-        holder.get()  # open the index now: the first request need not wait
-    except NoIndex as err:
-        print(f"warning: {err}; pages answer 503 until an index is built", file=sys.stderr)
-    stop = threading.Event()
-    if not debug or os.environ.get("WERKZEUG_RUN_MAIN"):  # not in the reloader's watching process
-        threading.Thread(target=follow_generations, args=(holder, stop), daemon=True, name="newsdex-follow").start()
+    # (with --debug, the reloader's watching process serves nothing: it need not follow)
+    app, holder, stop = _following_app(data_dir, follow=not debug or bool(os.environ.get("WERKZEUG_RUN_MAIN")))
     url = _url(host, port)
     if debug:
         print(f"newsdex (debug, reloader on) at {url}", file=sys.stderr)
@@ -83,6 +79,24 @@ def follow_generations(holder: IndexHolder, stop: threading.Event, every: float 
             failed = str(err)
 
 
+def _following_app(
+    data_dir: str | os.PathLike[str] | None, *, follow: bool = True, warn: bool = True
+) -> tuple[Flask, IndexHolder, threading.Event]:
+    """The app, its index opened now (the first request need not wait), and a thread that
+    follows new generations until the event returned is set."""
+    app = create_app(data_dir)
+    holder: IndexHolder = app.extensions["newsdex"]
+    try:
+        holder.get()
+    except NoIndex as err:
+        if warn:
+            print(f"warning: {err}; pages answer 503 until an index is built", file=sys.stderr)
+    stop = threading.Event()
+    if follow:
+        threading.Thread(target=follow_generations, args=(holder, stop), daemon=True, name="newsdex-follow").start()
+    return app, holder, stop
+
+
 def _url(host: str, port: int) -> str:
     return f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
 
@@ -95,7 +109,8 @@ def _serve_workers(data_dir: str | os.PathLike[str] | None, host: str, port: int
     listener = socket.create_server((host, port), family=family, backlog=1024)
     context = get_context("fork")  # the workers inherit the listening socket
     args = (listener, data_dir, threads, os.getpid())
-    procs = [context.Process(target=_worker, args=args, name=f"newsdex-worker-{i}") for i in range(workers)]
+    # (the first worker says if there is no index yet; the others, and those started again, need not)
+    procs = [context.Process(target=_worker, args=(*args, i == 0), name=f"newsdex-worker-{i}") for i in range(workers)]
     stopping = threading.Event()
 
     def stop(_signum: int, _frame: Any) -> None:
@@ -112,7 +127,7 @@ def _serve_workers(data_dir: str | os.PathLike[str] | None, host: str, port: int
                 if not p.is_alive() and not stopping.is_set():
                     log.warning("worker %s ended (exit code %s); starting another", p.pid, p.exitcode)
                     time.sleep(RESTART_PAUSE)
-                    procs[i] = context.Process(target=_worker, args=args, name=p.name)
+                    procs[i] = context.Process(target=_worker, args=(*args, False), name=p.name)
                     procs[i].start()
     finally:
         for p in procs:
@@ -128,27 +143,15 @@ def _serve_workers(data_dir: str | os.PathLike[str] | None, host: str, port: int
     return 0
 
 
-def _worker(listener: socket.socket, data_dir: str | os.PathLike[str] | None, threads: int, parent: int) -> None:
+def _worker(
+    listener: socket.socket, data_dir: str | os.PathLike[str] | None, threads: int, parent: int, warn: bool
+) -> None:
     """One serving process: its own app and index, on the shared listening socket."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole group: the parent stops us
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-    app = create_app(data_dir)
-    holder = app.extensions["newsdex"]
-    try:
-        holder.get()
-    except NoIndex:
-        pass  # 503 until reindex; the parent has said so
-    stop = threading.Event()
-    threading.Thread(target=follow_generations, args=(holder, stop), daemon=True, name="newsdex-follow").start()
+    end_with_parent(parent)
+    app, _holder, _stop = _following_app(data_dir, warn=warn)
     from waitress import serve as waitress_serve
 
     logging.getLogger("waitress").setLevel(logging.WARNING)
     waitress_serve(app, sockets=[listener], threads=threads, ident="newsdex")
-
-
-def _exit_with(parent: int) -> None:
-    """A worker's watch: when the serving process is gone (kill -9), end too."""
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(1)

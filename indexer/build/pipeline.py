@@ -24,7 +24,6 @@ import ctypes
 import gc
 import os
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
@@ -43,6 +42,7 @@ from indexer.build.stories import signature, story_terms
 from indexer.engine.base import EngineIndex, EngineWriter
 from indexer.engine.postings import FieldPostings, field_postings
 from indexer.engine.schema import TEXT_FIELDS
+from indexer.processes import end_with_parent
 
 PARALLEL_FROM = 2000  # articles; below this, workers are not worth starting
 BATCH = 250  # articles in one task of the preparing pass
@@ -89,7 +89,7 @@ def _start(
     """A worker's set-up: the extractor for the preparing pass (``actors``: aliases file
     and learned acronyms), the engine and counter for the writing pass."""
     global _extractor, _shared, _engine, _written
-    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+    end_with_parent(parent)
     _extractor = _new_extractor(*actors) if actors else None
     _shared, _engine, _written = shared, engine, written
 
@@ -99,13 +99,6 @@ def _items(task: Task, shared: Sequence[Any] | None = None) -> Sequence[Any]:
     if isinstance(task, tuple):
         return (_shared if shared is None else shared)[task[0] : task[1]]
     return task
-
-
-def _exit_with(parent: int) -> None:
-    """A worker's watch: when the reindex that started it dies (kill -9, a crash), end too."""
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(1)
 
 
 def _find_actors(task: Task) -> list[tuple[str, ...]]:
