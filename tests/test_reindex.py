@@ -358,21 +358,28 @@ def test_a_copy_added_in_a_later_run_joins_the_story_already_indexed(tmp_path):
         assert hit.other_outlet_count == 1
 
 
-def test_an_index_that_cannot_be_opened_is_an_error_that_says_to_rebuild(tmp_path: Path) -> None:
-    """A live generation whose table of contents is gone: searches and updates refuse it
-    with a message (not a traceback from the engine); a full reindex rebuilds it."""
+@pytest.mark.parametrize("damage", ["table of contents removed", "flat postings truncated"])
+def test_an_index_that_cannot_be_opened_is_an_error_that_says_to_rebuild(tmp_path: Path, damage: str) -> None:
+    """A live generation damaged so that the engine cannot open it: searches and updates
+    refuse it with a message that says to rebuild (not a traceback from the engine, nor
+    that searches still use it); a full reindex rebuilds it."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "a.txt").write_text("Bamako airport reopens\n\nThe airport in Bamako reopened on Monday.\n", "utf-8")
     data = tmp_path / "data"
     reindex([corpus], data)
     live = current_generation(data)
-    for toc in live.glob("_MAIN_*.toc"):
-        toc.unlink()
-    with pytest.raises(StoreError, match=r"cannot be opened .*reindex --full"):
+    if damage == "table of contents removed":
+        for toc in live.glob("_MAIN_*.toc"):
+            toc.unlink()
+    else:
+        for npp in live.glob("*.npp"):
+            npp.write_bytes(npp.read_bytes()[:100])
+    with pytest.raises(StoreError, match=r"cannot be opened .*: run 'manage.py reindex --full' to rebuild it$"):
         Index.open(data)
-    with pytest.raises(StoreError, match=r"cannot be opened; run 'manage.py reindex --full'"):
+    (corpus / "b.txt").write_text("Niamey talks resume\n\nTalks in Niamey resumed on Tuesday.\n", "utf-8")
+    with pytest.raises(StoreError, match=r"^cannot update the index in .*; run 'manage.py reindex --full' to rebuild it$"):
         reindex([corpus], data)
-    assert reindex([corpus], data, full=True).articles == 1
+    assert reindex([corpus], data, full=True).articles == 2
     with Index.open(data) as index:
         assert index.search("bamako").total == 1

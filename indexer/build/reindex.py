@@ -124,8 +124,7 @@ def reindex(
                 meta = store.GenerationMeta()
             else:
                 assert live is not None
-                index = _open_live(engine, live)
-                target = live
+                target, index = live, engine.open(live)
                 files_before, version_before = set(os.listdir(target)), index.version()
             meta.roots, meta.aliases_digest = roots, aliases_digest
             # The meta (corpus roots, learned aliases) is written just before the commit: a
@@ -143,14 +142,6 @@ def reindex(
         report.generation = target.name
     report.seconds = time.monotonic() - started
     return report
-
-
-def _open_live(engine: Engine, live: Path) -> EngineIndex:
-    """The live generation, to update; one that cannot be opened can only be rebuilt."""
-    try:
-        return engine.open(live)
-    except EngineError as err:
-        raise store.StoreError(f"{err}: the live index cannot be opened; run 'manage.py reindex --full' to rebuild it") from None
 
 
 def _save_columns(index: EngineIndex, generation: Path) -> int:
@@ -179,9 +170,11 @@ def _write_failed(data: Path, err: OSError | BrokenProcessPool | EngineError, un
     if unfinished is not None and (live is None or live.name != unfinished.name):
         shutil.rmtree(unfinished, ignore_errors=True)
     still = f"searches still use {live.name}" if live else "there is no index yet"
+    if isinstance(err, EngineError) and not isinstance(err, EngineBusy):  # the live index is damaged
+        return store.StoreError(f"cannot update the index in {data}: {err}; run 'manage.py reindex --full' to rebuild it")
     if isinstance(err, BrokenProcessPool):
         why = "a worker process ended before its work was done (killed, or out of memory)"
-    elif isinstance(err, EngineError):
+    elif isinstance(err, EngineBusy):
         why = str(err)
     else:
         why = (err.strerror or str(err)) + (f" ({err.filename})" if err.filename else "")

@@ -181,7 +181,7 @@ def beside(folder: Path, leaf: Any) -> PostingsFile | None:
         return PostingsFile(path)
     except (OSError, ValueError, KeyError) as err:
         raise EngineError(
-            f"{path}: the segment's postings cannot be read ({err}): run 'manage.py reindex --full' to rebuild the index"
+            f"{path}: the segment's postings cannot be read ({err})"
         ) from None
 
 

@@ -190,28 +190,24 @@ class BulkSegmentWriter(SegmentWriter):
     def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: dict[int, int] | None) -> None:
         """A merged segment's postings: its text fields' from the flat file beside it (their
         only copy), the other fields' through Whoosh."""
-        flat = flat_postings.beside(Path(self.storage.folder), reader)
-        texts = list(self._flat_fields)  # (not in the segment's term index: only in its flat file)
+        flat = flat_postings.beside(Path(self.storage.folder), reader)  # (EngineError if unreadable)
+        assert flat is not None  # (a segment being merged has documents, hence its file)
+        texts = self._flat_fields  # (not in the segment's term index: only in its flat file)
         try:
-            if texts and (flat is None or not all(flat.has_field(f) for f in texts)):
-                raise EngineError(
-                    f"segment {reader.segment().segment_id()} of {self.storage.folder} has no readable "
-                    f"{flat_postings.EXTENSION} file to merge: run 'manage.py reindex --full' to rebuild the index"
-                )
+            missing = [f for f in texts if not flat.has_field(f)]
+            if missing:
+                raise EngineError(f"segment {reader.segment().segment_id()}: its flat postings lack {', '.join(missing)}")
             others = sorted(set(reader.indexed_field_names()) - set(texts))
             for item in self._process_posts(_postings_of(reader, others), startdoc, docmap):
                 self.pool.add(item)
-            if texts:
-                numbers = np.arange(startdoc, startdoc + reader.doc_count_all(), dtype=np.int64)
-                if docmap is not None:  # only live documents are in it
-                    numbers[:] = -1
-                    numbers[list(docmap)] = list(docmap.values())
-                for f in texts:
-                    assert flat is not None  # (checked above: a merge needs the flat postings)
-                    self.pool.add_merged(f, flat.field(f), numbers)
+            numbers = np.arange(startdoc, startdoc + reader.doc_count_all(), dtype=np.int64)
+            if docmap is not None:  # only live documents are in it
+                numbers[:] = -1
+                numbers[list(docmap)] = list(docmap.values())
+            for f in texts:
+                self.pool.add_merged(f, flat.field(f), numbers)
         finally:
-            if flat is not None:
-                flat.close()
+            flat.close()
 
     def write_per_doc(self, fieldnames: Any, reader: Any) -> Any:
         """Whoosh's copy of a merged segment's documents, which writes their column values
