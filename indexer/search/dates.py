@@ -12,7 +12,7 @@ import numpy as np
 UNDATED = "undated"
 EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()  # numpy's day 0
 _UNIT = {"year": "Y", "month": "M", "day": "D"}
-_BUCKET = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_BUCKET = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")  # as bucket_of names them
 
 
 @dataclass(frozen=True)
@@ -36,18 +36,18 @@ def bucket_range(bucket: str) -> DateRange:
     """
     m = _BUCKET.match(bucket.strip())
     if not m:
-        raise ValueError(f"'{bucket}' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
+        raise ValueError(f"'{bucket}' is not a period (YYYY, YYYY-MM, YYYY-MM-DD or undated)")
     year = int(m.group(1))
     month, day = (int(g) if g else None for g in m.groups()[1:])
     try:
         if month is None:
             return DateRange(dt.date(year, 1, 1), dt.date(year, 12, 31))
         if day is None:
-            last = calendar.monthrange(year, month)[1]
-            return DateRange(dt.date(year, month, 1), dt.date(year, month, last))
+            first = dt.date(year, month, 1)  # (its error names a bad month as any other date's does)
+            return DateRange(first, dt.date(year, month, calendar.monthrange(year, month)[1]))
         day_ = dt.date(year, month, day)
     except ValueError as err:
-        raise ValueError(f"'{bucket}' is not a valid date ({err})") from None
+        raise ValueError(f"'{bucket}' is not a valid period ({err})") from None
     return DateRange(day_, day_)
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Literal
 
-from indexer.search.dates import UNDATED
+from indexer.search.dates import UNDATED, bucket_range
 
 Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[str, ...] = ("relevance", "newest", "oldest")
@@ -33,7 +33,6 @@ MAX_FACET_SIZE = 1000  # a sidebar's top values; Index.facet lists every value
 DEFAULT_FACET_SIZE = 10
 MAX_FILTER_VALUES = 50  # values of one filter: each is a mask over the columns
 MAX_VALUE_CHARS = 200  # longer than any source key, actor name or period
-_PERIOD = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
@@ -131,20 +130,19 @@ def make_request(
     ``q`` may be a whole :class:`SearchRequest` instead: it is checked the same way, and
     no other value may then differ from its default (it would be ignored otherwise).
     """
+    for name in values:
+        if name not in _CONVERT:
+            raise InvalidRequest(name, f"is not a search parameter ({', '.join(_DEFAULTS)})")
     if isinstance(q, SearchRequest):
-        for name, value in values.items():
-            if _convert(name, value) != _DEFAULTS[name]:
+        for name, value in values.items():  # (a default, as Index.search passes them all, costs no conversion)
+            if value != _DEFAULTS[name] and _convert(name, value) != _DEFAULTS[name]:
                 raise InvalidRequest(
                     name, "is given both in the SearchRequest and as a keyword: change the request instead"
                 )
-        values = {name: getattr(q, name) for name in _DEFAULTS}
-    else:
-        values = {"q": q, **values}
-    for name in values:
-        if name not in _CONVERT:
-            raise InvalidRequest(name, f"is not a search parameter ({', '.join(_CONVERT)})")
-    converted: dict[str, object] = {"q": query_text(values.get("q", ""), cut=cut_long_query)}  # first, as errors are looked for
-    converted |= {name: _convert(name, values[name]) for name in _CONVERT if name in values and name != "q"}
+        values = {name: getattr(q, name) for name in _CONVERT}
+        q = q.q
+    converted: dict[str, object] = {"q": query_text(q, cut=cut_long_query)}  # first, as errors are looked for
+    converted |= {name: _convert(name, values[name]) for name in _CONVERT if name in values}
     request = SearchRequest(**converted)  # type: ignore[arg-type]
     if request.date_from and request.date_to and request.date_from > request.date_to:
         raise InvalidRequest("date_from", f"{request.date_from} is after the end of the range ({request.date_to})")
@@ -194,15 +192,11 @@ def periods(param: str, value: object) -> tuple[str, ...]:
     """Date-facet buckets: ``2024``, ``2024-09``, ``2024-09-17`` or ``undated``."""
     buckets = text_values(param, value)
     for bucket in buckets:
-        if bucket == UNDATED:
-            continue
-        if not _PERIOD.match(bucket):
-            raise InvalidRequest(param, f"'{bucket}' is not a period (YYYY, YYYY-MM, YYYY-MM-DD or undated)")
-        parts = [int(p) for p in bucket.split("-")] + [1, 1]
-        try:
-            dt.date(*parts[:3])
-        except ValueError as err:
-            raise InvalidRequest(param, f"'{bucket}' is not a valid period ({err})") from None
+        if bucket != UNDATED:
+            try:
+                bucket_range(bucket)
+            except ValueError as err:  # (it says which and why)
+                raise InvalidRequest(param, str(err)) from None
     return buckets
 
 
@@ -266,8 +260,7 @@ def choice(allowed: tuple[str, ...]) -> Callable[[str, object], str]:
     return convert
 
 
-_CONVERT: dict[str, Callable[[str, object], object]] = {  # in the order errors are looked for
-    "q": lambda _param, value: query_text(value),  # (make_request reads it itself: cut or not)
+_CONVERT: dict[str, Callable[[str, object], object]] = {  # q's, then these, in the order errors are looked for
     "sources": text_values,
     "actors": text_values,
     "dates": periods,
@@ -282,12 +275,10 @@ _CONVERT: dict[str, Callable[[str, object], object]] = {  # in the order errors 
     "snippets": flag,
 }
 _DEFAULTS: dict[str, object] = {f.name: f.default for f in fields(SearchRequest)}
-assert set(_CONVERT) == set(_DEFAULTS), "every SearchRequest field has its conversion"
+assert {"q", *_CONVERT} == set(_DEFAULTS), "every SearchRequest field has its conversion"
 
 
 def _convert(name: str, value: object) -> object:
-    if name not in _CONVERT:
-        raise InvalidRequest(name, f"is not a search parameter ({', '.join(_CONVERT)})")
-    if name != "q" and isinstance(value, str) and not value.strip():
+    if isinstance(value, str) and not value.strip():
         return _DEFAULTS[name]
     return _CONVERT[name](name, value)
