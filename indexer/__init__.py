@@ -11,7 +11,7 @@ The one API the CLI, the web app and other tools share::
 
 from indexer.article import Article, Problem
 from indexer.build.reindex import ReindexReport, reindex
-from indexer.search.index import Index, IndexNotFound
+from indexer.search.index import Index, IndexNotFound, IndexUnusable
 from indexer.search.request import InvalidRequest, SearchRequest, make_request
 from indexer.search.results import (
     ArticleRecord,
@@ -34,6 +34,7 @@ __all__ = [
     "IndexNotFound",
     "IndexReport",
     "IndexStats",
+    "IndexUnusable",
     "InvalidRequest",
     "Problem",
     "ReindexReport",

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer import Index, reindex
+from indexer import Index, StoreError, reindex
 from indexer.search import runner as search
+from indexer.store import current_generation
 from web import create_app
 
 pytestmark = [pytest.mark.index, pytest.mark.web]
@@ -302,6 +303,34 @@ def test_no_index_yet_is_a_friendly_503_until_reindex(tmp_path):
     assert "manage.py reindex" in html and "Traceback" not in html
     reindex([SEEDS], tmp_path / "data")
     assert total(page(client, "/")) == 5  # no restart needed
+
+
+@pytest.mark.parametrize("damage", ["older schema", "flat postings truncated"])
+def test_an_index_that_cannot_be_used_is_a_503_that_says_to_rebuild_it(tmp_path, corpus, damage):
+    data = tmp_path / "data"
+    reindex([corpus], data)
+    client = create_app(data).test_client()
+    assert total(page(client, "/?q=junta")) >= 1
+    if damage == "older schema":  # (a new generation, made as an older newsdex would have)
+        reindex([corpus], data, full=True)
+        meta = current_generation(data) / "newsdex.json"
+        meta.write_text(json.dumps({**json.loads(meta.read_text("utf-8")), "schema_version": 1}), "utf-8")
+    else:
+        live = current_generation(data)
+        for npp in live.glob("*.npp"):
+            npp.write_bytes(npp.read_bytes()[:100])
+        extra = {"id": "extra", "title": "Zanzibar ferry", "body": "A ferry reached Zanzibar.", "source": "x.example"}
+        (corpus / "extra.json").write_text(json.dumps(extra), "utf-8")
+        with pytest.raises(StoreError):
+            reindex([corpus], data)  # (an update refuses it: it cannot be read either)
+    # a server that follows the older generation, and one that starts on either (a server that
+    # has the damaged file open keeps the commit it has, as the file was when opened)
+    for fresh in ([client] if damage == "older schema" else []) + [create_app(data).test_client()]:
+        for url in ("/?q=junta", "/api/search?q=junta"):
+            response = fresh.get(url)
+            text = response.get_data(as_text=True)
+            assert response.status_code == 503, url
+            assert "reindex --full" in text and "Traceback" not in text and str(tmp_path) not in text
 
 
 def test_new_generation_is_picked_up_without_restart(tmp_path, corpus):

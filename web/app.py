@@ -16,7 +16,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-from indexer import Index, InvalidRequest, StoreError
+from indexer import Index, IndexUnusable, InvalidRequest, StoreError
 from web import filters
 from web.params import url_name
 
@@ -54,8 +54,16 @@ class HTMLSafeJSON(DefaultJSONProvider):
         return super().dumps(obj, **kwargs).translate(self._ESCAPES)
 
 
+NOT_YET = "There is no search index yet. Run 'python manage.py reindex' to build one."
+UNUSABLE = "The search index cannot be used (built by an older newsdex, or damaged). Run 'python manage.py reindex --full'."
+
+
 class NoIndex(Exception):
-    """No usable index in the data directory yet (a 503)."""
+    """No usable index in the data directory yet (a 503): none, or one to rebuild."""
+
+    def __init__(self, err: StoreError) -> None:
+        super().__init__(str(err))
+        self.unusable = isinstance(err, IndexUnusable)
 
 
 class IndexHolder:
@@ -73,8 +81,8 @@ class IndexHolder:
             if self._index is None:
                 try:
                     self._index = Index.open(self.data_dir)
-                except StoreError as err:  # IndexNotFound is one
-                    raise NoIndex(str(err)) from None
+                except StoreError as err:  # IndexNotFound and IndexUnusable are
+                    raise NoIndex(err) from None
             return self._index
 
     def close(self) -> None:
@@ -154,14 +162,13 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(NoIndex)
     def _no_index(err: NoIndex) -> ResponseReturnValue:
         log.warning("newsdex: %s", err)
-        message = "There is no search index yet. Run 'python manage.py reindex' to build one."
-        if "older newsdex" in str(err):
-            message = "The search index was built by an older newsdex. Run 'python manage.py reindex'."
-        return error_response(503, message)
+        return error_response(503, UNUSABLE if err.unusable else NOT_YET)
 
     @app.errorhandler(StoreError)
     def _store(err: StoreError) -> ResponseReturnValue:
         log.error("newsdex: index unavailable: %s", err)
+        if isinstance(err, IndexUnusable):  # (a generation followed after the server started)
+            return error_response(503, UNUSABLE)
         return error_response(503, "The search index is not available right now. Try again shortly.")
 
     @app.errorhandler(HTTPException)

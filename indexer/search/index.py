@@ -39,12 +39,17 @@ from indexer.search.results import ArticleRecord, Facet, Hit, IndexReport, Index
 from indexer.search.runner import more_like_this, run_search
 from indexer.search.snapshot import Snapshot
 
-__all__ = ["Index", "IndexNotFound"]
+__all__ = ["Index", "IndexNotFound", "IndexUnusable"]
 _EVERY_VALUE = 1_000_000  # a facet_size no facet reaches: Index.facet lists every value
 
 
 class IndexNotFound(store.StoreError):
     """No index in the data directory yet."""
+
+
+class IndexUnusable(store.StoreError):
+    """An index this newsdex cannot search: built by an older one, or damaged. A reindex
+    rebuilds it (``--full`` for a damaged one)."""
 
 
 class Index:
@@ -113,7 +118,7 @@ class Index:
             return False
         meta = store.read_meta(generation)
         if meta.schema_version != store.SCHEMA_VERSION:
-            raise store.StoreError(
+            raise IndexUnusable(
                 f"the index in {self.data_dir} was built by an older newsdex "
                 f"(schema v{meta.schema_version}): run 'python manage.py reindex' to rebuild it"
             )
@@ -121,7 +126,7 @@ class Index:
         try:
             new = Snapshot(generation, meta, aliases if aliases.exists() else None, self.engine)
         except EngineError as err:
-            raise store.StoreError(
+            raise IndexUnusable(
                 f"the index in {generation} cannot be opened ({err}): run 'manage.py reindex --full' to rebuild it"
             ) from None
         try:
