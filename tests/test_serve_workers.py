@@ -1,4 +1,4 @@
-"""``manage.py serve --workers N``: N processes serve one port, each with the index open.
+"""``manage.py serve``: N processes serve one port with ``--workers N``, each with the index open; a port taken is an error.
 
 A real server over HTTP: every request answered while the workers share the port, a
 worker killed is replaced, a new generation is followed by each, and Ctrl+C stops them all.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -74,7 +75,7 @@ def test_workers_must_be_at_least_one(seeds_data: Path) -> None:
         [sys.executable, "manage.py", "--data", str(seeds_data), "serve", "--workers", "0"],
         cwd=REPO, capture_output=True, text=True,
     )
-    assert proc.returncode == 2 and "--workers: must be a whole number ≥ 1 (got '0')" in proc.stderr
+    assert proc.returncode == 2 and "--workers: must be a whole number ≥ 1 (got 0)" in proc.stderr
 
 
 def test_workers_without_an_index_say_so_once_and_answer_503_until_one_is_built(tmp_path: Path) -> None:
@@ -104,3 +105,16 @@ def _status(server: Server) -> int | None:
         return server.get("/api/stats", timeout=2).status
     except OSError:
         return None
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_port_already_taken_is_an_error_that_names_it(seeds_data: Path, workers: str) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        proc = subprocess.run(
+            [sys.executable, "manage.py", "--data", str(seeds_data), "serve", "--port", str(port), "--workers", workers],
+            cwd=REPO, capture_output=True, text=True, timeout=60,
+        )
+    assert proc.returncode == 2
+    assert f"error: cannot listen on http://127.0.0.1:{port}/: Address already in use" in proc.stderr
+    assert "Traceback" not in proc.stderr

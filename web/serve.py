@@ -41,25 +41,31 @@ def serve(
 ) -> int:
     """Serve newsdex on ``host:port`` until interrupted, with ``threads`` threads in each of
     ``workers`` processes; returns an exit status."""
-    if workers > 1 and not debug:
-        return _serve_workers(data_dir, host, port, threads, workers)
-    # (with --debug, the reloader's watching process serves nothing: it need not follow)
-    app, holder, stop = _following_app(data_dir, follow=not debug or bool(os.environ.get("WERKZEUG_RUN_MAIN")))
     url = _url(host, port)
     if debug:
+        # (the reloader's watching process serves nothing: it need not follow generations)
+        app, _holder, _stop = _following_app(data_dir, follow=bool(os.environ.get("WERKZEUG_RUN_MAIN")))
         print(f"newsdex (debug, reloader on) at {url}", file=sys.stderr)
         app.run(host=host, port=port, debug=True, use_reloader=True, threaded=True)
         return 0
-
+    try:
+        listener = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET, backlog=1024)
+    except OSError as err:  # the port taken, an address not this machine's
+        print(f"error: cannot listen on {url}: {err.strerror or err}", file=sys.stderr)
+        return 2
+    if workers > 1:
+        return _serve_workers(listener, url, data_dir, threads, workers)
+    app, holder, stop = _following_app(data_dir)
     from waitress import serve as waitress_serve
 
     logging.getLogger("waitress").setLevel(logging.INFO)
     print(f"newsdex serving at {url} (waitress, {threads} threads; Ctrl+C to stop)", file=sys.stderr, flush=True)
     try:
-        waitress_serve(app, host=host, port=port, threads=threads, ident="newsdex")
+        waitress_serve(app, sockets=[listener], threads=threads, ident="newsdex")
     finally:
         stop.set()
         holder.close()
+        listener.close()
     return 0
 
 
@@ -104,9 +110,9 @@ def _url(host: str, port: int) -> str:
 RESTART_PAUSE = 1.0  # seconds before a worker that died is started again (one that dies at once must not spin)
 
 
-def _serve_workers(data_dir: str | os.PathLike[str] | None, host: str, port: int, threads: int, workers: int) -> int:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listener = socket.create_server((host, port), family=family, backlog=1024)
+def _serve_workers(
+    listener: socket.socket, url: str, data_dir: str | os.PathLike[str] | None, threads: int, workers: int
+) -> int:
     context = get_context("fork")  # the workers inherit the listening socket
     args = (listener, data_dir, threads, os.getpid())
     # (the first worker says if there is no index yet; the others, and those started again, need not)
@@ -117,7 +123,7 @@ def _serve_workers(data_dir: str | os.PathLike[str] | None, host: str, port: int
         stopping.set()
 
     previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
-    print(f"newsdex serving at {_url(host, port)} (waitress, {workers} processes of {threads} threads; Ctrl+C to stop)",
+    print(f"newsdex serving at {url} (waitress, {workers} processes of {threads} threads; Ctrl+C to stop)",
           file=sys.stderr, flush=True)
     try:
         for p in procs:
