@@ -50,7 +50,8 @@ URL_FIELDS: dict[str, str] = {
 _URL_NAMES = {name: url for url, name in URL_FIELDS.items()}
 _REPEATABLE = {f.filter for f in FACETS.values()}
 _DEFAULT = SearchRequest()
-EXPANDABLE = tuple(f.name for f in FACETS.values() if f.listed)  # facets a page can show in full
+SIDEBAR = tuple(f for f in FACETS.values() if f.listed)  # listed by count; a page can show every value (date: a histogram)
+_EXPANDABLE = choice(tuple(f.name for f in SIDEBAR))
 
 
 def url_name(param: str) -> str:
@@ -160,7 +161,7 @@ def parse(args: Mapping[str, str] | MultiDict[str, str]) -> SearchState:
             values[name] = args[url]
     request = make_request(values.pop("q", ""), **values)
     expand = args.get("expand", "").strip()
-    return SearchState(request, choice(EXPANDABLE)("expand", expand) if expand else None)
+    return SearchState(request, _EXPANDABLE("expand", expand) if expand else None)
 
 
 def article_query(args: Mapping[str, str]) -> str:

@@ -17,8 +17,6 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 from indexer import store
 from indexer.article import Problem
 from indexer.engine import Engine, EngineError, default_engine
@@ -28,6 +26,7 @@ from indexer.search.request import (
     DEFAULT_PAGE_SIZE,
     FACETS,
     MAX_PAGE_SIZE,
+    MORE_LIKE_THIS,
     InvalidRequest,
     Match,
     SearchRequest,
@@ -244,7 +243,7 @@ class Index:
             cut_long_query=True,
         )
         if not isinstance(field, str) or field not in FACETS:
-            raise InvalidRequest("field", f"'{field}' is not a facet ({', '.join(FACETS)})")
+            raise InvalidRequest("field", f"{field!r} is not a facet ({', '.join(FACETS)})")
         every = replace(request, facet_size=_EVERY_VALUE, page_size=1, snippets=False)
         with self._newest() as snap:
             return run_search(snap, every).facets[field]
@@ -270,7 +269,7 @@ class Index:
         with self._newest() as snap:
             return snap.story_copy_count(article_id)
 
-    def more_like_this(self, article_id: str, limit: int = 5) -> list[Hit]:
+    def more_like_this(self, article_id: str, limit: int = MORE_LIKE_THIS) -> list[Hit]:
         """Up to ``limit`` (1 to 100) articles most similar to one, copies of its own story left out."""
         article_id = _article_id(article_id)
         limit = whole_number("limit", limit, 1, MAX_PAGE_SIZE)
@@ -286,7 +285,7 @@ class Index:
         """What the index holds, with its ``top_sources`` largest sources."""
         top_sources = whole_number("top_sources", top_sources, 0)
         with self._newest() as snap:
-            return _stats(snap, top_sources)
+            return _top(snap.stats, top_sources)
 
     def report(self, top: int = 10) -> IndexReport:
         """The stats (with the ``top`` sources), the ``top`` actors, articles by period, the
@@ -294,7 +293,7 @@ class Index:
         top = whole_number("top", top, 1)
         every = SearchRequest(q="", page_size=1, snippets=False, collapse=False, facet_size=top)
         with self._newest() as snap:  # one snapshot for all of it
-            meta, stats, facets = snap.meta, _stats(snap, top), run_search(snap, every).facets
+            meta, stats, facets = snap.meta, _top(snap.stats, top), run_search(snap, every).facets
         return IndexReport(
             stats=stats,
             top_actors=tuple((v.label, v.count) for v in facets["actor"].values),
@@ -305,33 +304,11 @@ class Index:
         )
 
 
+def _top(stats: IndexStats, sources: int) -> IndexStats:
+    return replace(stats, top_sources=stats.top_sources[:sources])
+
+
 def _article_id(value: object) -> str:
     if not isinstance(value, str):
         raise InvalidRequest("article_id", f"must be a string, not {type(value).__name__}")
     return value
-
-
-def _stats(snap: Snapshot, top_sources: int) -> IndexStats:
-    cols = snap.columns
-    live = cols.live
-    dated = cols.day[live & (cols.day > 0)]
-    sources = cols.source[live & (cols.source >= 0)]
-    per_source = np.bincount(sources, minlength=len(cols.sources))
-    counts = sorted(
-        ((snap.source_label(key), int(c)) for key, c in zip(cols.sources, per_source) if c),
-        key=lambda kv: -kv[1],
-    )
-    return IndexStats(
-        articles=int(live.sum()),
-        sources=len(counts),
-        stories=len(set(cols.story[live].tolist())),
-        first_date=dt.date.fromordinal(int(dated.min())) if len(dated) else None,
-        last_date=dt.date.fromordinal(int(dated.max())) if len(dated) else None,
-        undated=int((live & (cols.day == 0)).sum()),
-        size_bytes=snap.engine.size_bytes(),
-        generation=f"{snap.generation.name}.{snap.version[1]}",
-        built_at=snap.meta.updated_at,
-        schema_version=snap.meta.schema_version,
-        top_sources=tuple(counts[:top_sources]),
-        unread_files=len(snap.meta.file_problems),
-    )

@@ -22,7 +22,7 @@ from indexer.search import query
 from indexer.search.columns import Columns
 from indexer.search.columns_file import columns_path, saved_or_built
 from indexer.search.matching import FIELD_WEIGHTS, Matcher
-from indexer.search.results import ArticleRecord
+from indexer.search.results import ArticleRecord, IndexStats
 from indexer.search.vocabulary import Vocabulary
 from indexer.store import GenerationMeta
 
@@ -82,6 +82,34 @@ class Snapshot:
             average = float(lengths[live].mean()) if live.any() else 1.0
             norms[name] = (1 - params.b) + params.b * lengths / max(average, 1e-9)
         return norms
+
+    @cached_property
+    def stats(self) -> IndexStats:
+        """What this version of the index holds, every source in ``top_sources`` (largest
+        first): made once, as pages that show it are asked for often."""
+        cols = self.columns
+        live = cols.live
+        dated = cols.day[live & (cols.day > 0)]
+        sources = cols.source[live & (cols.source >= 0)]
+        per_source = np.bincount(sources, minlength=len(cols.sources))
+        counts = sorted(
+            ((self.source_label(key), int(c)) for key, c in zip(cols.sources, per_source) if c),
+            key=lambda kv: -kv[1],
+        )
+        return IndexStats(
+            articles=int(live.sum()),
+            sources=len(counts),
+            stories=len(np.unique(cols.story[live])),
+            first_date=dt.date.fromordinal(int(dated.min())) if len(dated) else None,
+            last_date=dt.date.fromordinal(int(dated.max())) if len(dated) else None,
+            undated=int((live & (cols.day == 0)).sum()),
+            size_bytes=self.engine.size_bytes(),
+            generation=f"{self.generation.name}.{self.version[1]}",
+            built_at=self.meta.updated_at,
+            schema_version=self.meta.schema_version,
+            top_sources=tuple(counts),
+            unread_files=len(self.meta.file_problems),
+        )
 
     # -- stored articles -------------------------------------------------------
 

@@ -11,14 +11,14 @@ from typing import Any
 from flask import Blueprint, abort, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
-from indexer.search.results import ArticleRecord, Hit
+from indexer.search.request import MORE_LIKE_THIS
+from indexer.search.results import ArticleRecord, Hit, jsonable
 from web import params
 from web.app import get_index
 from web.filters import search_url
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-MORE_LIKE_THIS = 5
 MAX_MORE_LIKE_THIS = 20
 STORY_COPIES = 100  # story copies listed when copies_limit is not given
 MAX_STORY_COPIES = 1000
@@ -89,8 +89,7 @@ def _links(state: params.SearchState, pages: int) -> dict[str, str]:
 def _brief(item: ArticleRecord | Hit) -> dict[str, Any]:
     """An article in a list (a story copy's :class:`ArticleRecord`, a :class:`Hit` more like
     this): enough to show and link it, its values as their full JSON gives them."""
-    full = item.to_dict()
     return {
-        **{key: full[key] for key in BRIEF},
+        **{key: jsonable(getattr(item, key)) for key in BRIEF},
         "links": {"html": url_for("pages.article", article_id=item.id, _external=True)},
     }

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from flask import Blueprint, Response, request, url_for
 
-from indexer.search.request import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from indexer.search.request import MAX_PAGE_SIZE
 from indexer.search.results import Hit
 from web import params
 from web.app import get_index
@@ -34,12 +34,11 @@ def atom() -> Response:
     """Any search as an Atom feed, newest first (``size`` entries, default 20)."""
     state = params.parse(request.args)
     size = state.page_size if request.args.get("size") else FEED_ENTRIES
-    index = get_index()
-    result = index.search(replace(state.request, sort="newest", page=1, page_size=size, facet_size=1))
-    built_at = index.stats().built_at
+    with get_index().pinned() as index:  # the entries and the build time: one version
+        result = index.search(replace(state.request, sort="newest", page=1, page_size=size, facet_size=1))
+        built_at = index.stats().built_at
     root = request.host_url.rstrip("/")
-    feed_state = state.with_(sort="relevance", page_size=size if request.args.get("size") else DEFAULT_PAGE_SIZE)
-    self_url = root + search_url(feed_state, "feeds.atom")
+    self_url = root + search_url(state.with_(sort="relevance"), "feeds.atom")
 
     feed = ET.Element("feed", xmlns=ATOM)
     _sub(feed, "title", f"newsdex: {state.q}" if state.q else "newsdex: latest articles")
@@ -63,18 +62,18 @@ def export_csv() -> Response:
     """A search's results as CSV, at most ``limit`` rows (default and most: 1000)."""
     state = params.parse(request.args)
     limit = params.limit(request.args, EXPORT_MAX, EXPORT_MAX)
-    index = get_index()
     hits: list[Hit] = []
     page, total = 1, 0
-    while len(hits) < limit:
-        result = index.search(
-            replace(state.request, page=page, page_size=MAX_PAGE_SIZE, facet_size=1, snippets=False)
-        )
-        hits.extend(result.hits)
-        total = result.total
-        if page >= result.pages or not result.hits:
-            break
-        page += 1
+    with get_index().pinned() as index:  # every page from one version: none skipped or repeated
+        while len(hits) < limit:
+            result = index.search(
+                replace(state.request, page=page, page_size=MAX_PAGE_SIZE, facet_size=1, snippets=False)
+            )
+            hits.extend(result.hits)
+            total = result.total
+            if page >= result.pages or not result.hits:
+                break
+            page += 1
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)

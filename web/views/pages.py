@@ -7,37 +7,34 @@ from flask.typing import ResponseReturnValue
 from markupsafe import Markup, escape
 
 from indexer import Index
-from indexer.search.request import FACETS, MAX_PAGE
-from indexer.search.results import Facet, SearchResult
+from indexer.search.request import MAX_PAGE
+from indexer.search.results import Facet
 from web import params
 from web.app import get_index
 from web.filters import paragraphs
 
 bp = Blueprint("pages", __name__)
 
-MORE_LIKE_THIS = 5
 COPIES_PER_PAGE = 20  # other outlets' copies of a story listed on an article page
-SIDEBAR = tuple(f for f in FACETS.values() if f.listed)  # the date facet is a histogram, apart
 
 
 @bp.get("/")
 def search() -> ResponseReturnValue:
     state = params.parse(request.args)
-    index = get_index()
-    result = index.search(state.request)
-    facets: dict[str, Facet] = dict(result.facets)
-    if state.expand:  # every value of one facet, not only the top ones
-        facets[state.expand] = index.facet(state.expand, state.request)
-    stats = index.stats() if state.blank or not result.total else None
+    with get_index().pinned() as index:  # the hits, a facet in full and the stats: one version
+        result = index.search(state.request)
+        facets: dict[str, Facet] = dict(result.facets)
+        if state.expand:  # every value of one facet, not only the top ones
+            facets[state.expand] = index.facet(state.expand, state.request)
+        stats = index.stats() if state.blank or not result.total else None
     return render_template(
         "search.html",
         state=state,
         query=state.q,
         result=result,
         facets=facets,
-        facet_fields=[f.name for f in SIDEBAR],
-        facet_titles={f.name: f.title for f in SIDEBAR},
-        chips=_chips(state, result, facets),
+        sidebar=params.SIDEBAR,
+        chips=_chips(state, facets),
         stats=stats,
         pages=_page_window(state.page, min(result.pages, MAX_PAGE)),
         status=200,
@@ -54,7 +51,7 @@ def article(article_id: str) -> ResponseReturnValue:
             abort(404)
         copy_count = index.story_copy_count(article_id)
         copies = index.story_copies(article_id, COPIES_PER_PAGE, (copies_page - 1) * COPIES_PER_PAGE)
-        similar = index.more_like_this(article_id, MORE_LIKE_THIS)
+        similar = index.more_like_this(article_id)
     if q:
         title = Markup(Index.mark(record.title, q))
         body = [Markup(Index.mark(p, q)) for p in paragraphs(record.body)]
@@ -80,21 +77,13 @@ def about() -> ResponseReturnValue:
     return render_template("about.html", stats=stats, query="")
 
 
-def _chips(state: params.SearchState, result: SearchResult, facets: dict[str, Facet]) -> list[dict]:
+def _chips(state: params.SearchState, facets: dict[str, Facet]) -> list[dict]:
     """The active filters, each with a label and the URL that removes it."""
-    labels = {
-        (f.name, v.value): v.label for f in SIDEBAR for v in facets[f.name].values if v.selected
-    }
     chips: list[dict] = []
-    for field, values in (("source", state.sources), ("actor", state.actors)):
-        for value in values:
-            chips.append(
-                {
-                    "kind": "Source" if field == "source" else "Actor",
-                    "label": labels.get((field, value), value),
-                    "url": state.without(field, value),
-                }
-            )
+    for f in params.SIDEBAR:
+        labels = {v.value: v.label for v in facets[f.name].values if v.selected}
+        for value in getattr(state.request, f.filter):
+            chips.append({"kind": f.name.capitalize(), "label": labels.get(value, value), "url": state.without(f.name, value)})
     for bucket in state.dates:
         chips.append({"kind": "Date", "period": bucket, "url": state.without("date", bucket)})
     if state.date_from:
