@@ -20,8 +20,9 @@ from indexer.search.request import (
     SORTS,
     InvalidRequest,
     make_request,
+    whole_number,
 )
-from indexer.search.results import IndexStats, SearchResult
+from indexer.search.results import IndexStats, SearchResult, readable_size
 
 # The request's names -> the options that set them (an error names what a person typed).
 OPTIONS = {
@@ -34,7 +35,6 @@ OPTIONS = {
     "match": "--match",
     "page": "--page",
     "page_size": "--size",
-    "collapse": "--all",
     "top": "--top",
 }
 
@@ -178,7 +178,7 @@ def _print_stats(stats: IndexStats) -> None:
     print(f"articles:   {stats.articles} ({stats.stories} stories, {stats.undated} undated)")
     print(f"sources:    {stats.sources}")
     print(f"dates:      {span}")
-    print(f"index size: {stats.size_bytes / 1e6:.1f} MB")
+    print(f"index size: {readable_size(stats.size_bytes)}")
     print(f"generation: {stats.generation}, built {stats.built_at}")
     if stats.unread_files:
         print(f"not read:   {_count(stats.unread_files, 'file')}, in part or whole ('report' says why)")
@@ -217,9 +217,10 @@ def _print_counts(heading: str, counts: Sequence[tuple[str, int]]) -> None:
 
 
 def _at_least_one(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number ≥ 1 (got {value!r})")
-    return int(value)
+    try:
+        return whole_number("value", value, 1)
+    except InvalidRequest as err:  # (argparse names the option)
+        raise argparse.ArgumentTypeError(err.message) from None
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -6,6 +6,6 @@ parameters <-> search requests), :mod:`web.filters` (how values read on a page),
 :mod:`web.serve` (``manage.py serve``), ``templates/`` and ``static/``.
 """
 
-from web.app import IndexHolder, NoIndex, create_app, error_response, get_index, wants_json
+from web.app import IndexHolder, create_app
 
-__all__ = ["IndexHolder", "NoIndex", "create_app", "error_response", "get_index", "wants_json"]
+__all__ = ["IndexHolder", "create_app"]

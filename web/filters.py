@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, url_for
 
+from indexer.search.results import readable_size
 from web.params import SearchState
 
 _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
@@ -58,15 +59,6 @@ def number(value: int | float) -> str:
     return f"{value:,}"
 
 
-def size(value: int) -> str:
-    amount = float(value)
-    for unit in ("bytes", "kB", "MB", "GB"):
-        if amount < 1000 or unit == "GB":
-            return f"{amount:.0f} {unit}" if unit == "bytes" else f"{amount:.1f} {unit}"
-        amount /= 1000
-    return f"{value} bytes"
-
-
 def paragraphs(text: str) -> list[str]:
     """An article body's paragraphs (blank lines or single line breaks)."""
     return [p.strip() for p in re.split(r"\n\s*\n|\n", text or "") if p.strip()]
@@ -97,7 +89,7 @@ def register(app: Flask) -> None:
         period=period,
         short_period=short_period,
         number=number,
-        size=size,
+        size=readable_size,
         paragraphs=paragraphs,
         timestamp=timestamp,
     )

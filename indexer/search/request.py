@@ -31,6 +31,7 @@ MAX_PAGE_SIZE = 100  # each hit costs a stored article read and a snippet
 DEFAULT_PAGE_SIZE = 10
 MAX_FACET_SIZE = 1000  # a sidebar's top values; Index.facet lists every value
 DEFAULT_FACET_SIZE = 10
+MORE_LIKE_THIS = 5  # similar articles listed beside one, unless asked for more
 MAX_FILTER_VALUES = 50  # values of one filter: each is a mask over the columns
 MAX_VALUE_CHARS = 200  # longer than any source key, actor name or period
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -57,7 +58,6 @@ FACETS: dict[str, FacetField] = {
         FacetField("date", "dates", "Dates", listed=False),
     )
 }
-FACET_FIELDS: tuple[str, ...] = tuple(FACETS)
 
 
 class InvalidRequest(ValueError):
@@ -254,7 +254,7 @@ def choice(allowed: tuple[str, ...]) -> Callable[[str, object], str]:
     def convert(param: str, value: object) -> str:
         text = value.strip() if isinstance(value, str) else None
         if text is None or text not in allowed:
-            raise InvalidRequest(param, f"must be one of {', '.join(allowed)}")
+            raise InvalidRequest(param, f"must be one of {', '.join(allowed)} (got {str(value)[:40]!r})")
         return text
 
     return convert
