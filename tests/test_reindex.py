@@ -383,3 +383,22 @@ def test_an_index_that_cannot_be_opened_is_an_error_that_says_to_rebuild(tmp_pat
     assert reindex([corpus], data, full=True).articles == 2
     with Index.open(data) as index:
         assert index.search("bamako").total == 1
+
+
+def test_a_corpus_path_that_is_not_there_changes_nothing(tmp_path: Path, monkeypatch) -> None:
+    """A typo, or a disk not mounted: the run is refused, naming the path, and the articles
+    indexed from it stay (a missing root used to read as a corpus with no files)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Bamako airport reopens\n\nThe airport in Bamako reopened on Monday.\n", "utf-8")
+    data = tmp_path / "data"
+    reindex([corpus], data)
+    with pytest.raises(StoreError, match=r"/no/such/path: no such file or directory; the index was not changed"):
+        reindex(["/no/such/path"], data)
+    monkeypatch.chdir(tmp_path / "data")  # the corpus of the last run is stored absolute
+    assert reindex([], data).unchanged == 1
+    corpus.rename(tmp_path / "unmounted")
+    with pytest.raises(StoreError, match=r"corpus: no such file or directory"):
+        reindex([], data)
+    with Index.open(data) as index:
+        assert index.search("bamako").total == 1

@@ -114,7 +114,12 @@ def reindex(
                 "rebuilding it, so that every article's actors follow it"
             )
             full = True
-        roots = [str(p) for p in paths] or meta.roots or [DEFAULT_CORPUS]
+        # Stored absolute, so that a run from another folder reads the same corpus; a root
+        # that is not there (a typo, a disk not mounted) would delete all its articles.
+        roots = [os.path.abspath(p) for p in [*map(str, paths)] or meta.roots or [DEFAULT_CORPUS]]
+        missing = [r for r in roots if not os.path.exists(r)]
+        if missing:
+            raise store.StoreError(f"{missing[0]}: no such file or directory; the index was not changed")
         report.full = full or live is None
         target: Path | None = None
         try:
