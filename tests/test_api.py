@@ -265,10 +265,10 @@ def test_serve_runs_waitress_on_loopback_by_default(seeds_data, monkeypatch):
     from indexer.cli import main
 
     calls = []
-    monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append((app, kw)))
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append((app, kw, kw["sockets"][0].getsockname())))
     assert main(["--data", str(seeds_data), "serve", "--port", "8123"]) == 0
-    app, kw = calls[0]
-    assert kw["host"] == "127.0.0.1" and kw["port"] == 8123 and kw["threads"] == 8
+    app, kw, address = calls[0]
+    assert address == ("127.0.0.1", 8123) and kw["threads"] == 8  # (the socket it was given, bound here)
     assert app.test_client().get("/api/stats").get_json()["articles"] == 5
 
 
