@@ -14,11 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
 from indexer.analysis import terms
 from indexer.article import Article
+from indexer.build.story_tables import NO_DAY, BandIndex, Growable, Names, Signatures
 from indexer.memo import Memo
 
 NUM_PERM = 64
@@ -99,76 +101,83 @@ class StoryFinder:
     dated more than ``MAX_DAYS_APART`` apart are not one story, so a recurring
     template ("Grain ships loading at Portland") stays separate; the same text
     reprinted later still is.
+
+    What it keeps of each article is compact (:mod:`.story_tables`): a reindex keeps
+    one finder for the whole corpus. ``scratch`` is the folder of its scratch file.
     """
 
-    def __init__(self) -> None:
-        self._buckets: list[dict[int, int | list[int]]] = [{} for _ in range(BANDS)]
-        self._sigs = np.empty((1024, NUM_PERM), np.uint32)
-        self._story: list[str] = []
-        self._days: list[int | None] = []
+    def __init__(self, scratch: Path | None = None) -> None:
+        self._bands = BandIndex(BANDS)
+        self._sigs = Signatures(NUM_PERM, scratch)
+        self._days = Growable(np.int32)
+        self._story = Growable(np.int32)  # each article's story, a number in _names
+        self._names = Names()
 
     @classmethod
     def indexed(
-        cls, stories: Sequence[str], signatures: Sequence[bytes], published: Sequence[dt.date | None]
+        cls,
+        stories: Sequence[str],
+        signatures: Sequence[bytes],
+        published: Sequence[dt.date | None],
+        scratch: Path | None = None,
     ) -> StoryFinder:
         """A finder that knows the articles already indexed: their stories, signatures and
         dates (those without a signature cannot be matched, and are left out)."""
-        finder = cls()
+        finder = cls(scratch)
         whole = [i for i, s in enumerate(signatures) if len(s) == NUM_PERM * 4]
         sigs = np.frombuffer(b"".join(signatures[i] for i in whole), np.uint32).reshape(-1, NUM_PERM)
-        finder._sigs = np.concatenate((sigs, finder._sigs))
-        finder._story = [stories[i] for i in whole]
-        finder._days = [d.toordinal() if (d := published[i]) else None for i in whole]
-        for buckets, keys in zip(finder._buckets, _band_keys(sigs).T):
-            buckets.update(_buckets_of(keys))
+        numbers: dict[str, int] = {}
+        for i in whole:
+            if stories[i] not in numbers:
+                numbers[stories[i]] = finder._names.add(stories[i])
+        finder._story.extend(np.fromiter((numbers[stories[i]] for i in whole), np.int32, len(whole)))
+        finder._days.extend(np.fromiter((_day(published[i]) for i in whole), np.int32, len(whole)))
+        finder._sigs.extend(sigs)
+        finder._bands.add_many(finder._bands.keys(_band_keys(sigs)), 0)
         return finder
 
     def assign(self, article_id: str, signature: bytes, published: dt.date | None) -> str:
         """The story of the closest earlier copy, or a new story named after the article."""
         sig = np.frombuffer(signature, np.uint32)
-        keys = _band_keys(sig[None, :])[0].tolist()
-        day = published.toordinal() if published else None
-        story = article_id
-        candidates = sorted(self._candidates(keys))
-        if candidates:
-            similarity = np.count_nonzero(self._sigs[candidates] == sig, axis=1) / NUM_PERM
-            best = THRESHOLD
-            for j, sim in zip(candidates, similarity.tolist()):
-                other = self._days[j]
-                far_apart = day is not None and other is not None and abs(day - other) > MAX_DAYS_APART
-                if far_apart and sim < SAME_TEXT:
-                    continue
-                if sim >= best:
-                    story, best = self._story[j], sim
-        self._add(story, sig, keys, published)
-        return story
-
-    def _candidates(self, keys: list[int]) -> set[int]:
-        found: set[int] = set()
-        for buckets, key in zip(self._buckets, keys):
-            hit = buckets.get(key)
-            if hit is not None:
-                if isinstance(hit, int):
-                    found.add(hit)
-                else:
-                    found.update(hit)
-        return found
-
-    def _add(self, story: str, sig: np.ndarray, keys: list[int], published: dt.date | None) -> None:
-        i = len(self._story)
-        if i == len(self._sigs):
-            self._sigs = np.concatenate((self._sigs, np.empty_like(self._sigs)))
-        self._sigs[i] = sig
+        keys = self._bands.keys(_band_keys(sig[None, :])[0])
+        day = _day(published)
+        candidates = self._bands.candidates(keys)
+        story, name = -1, article_id
+        if len(candidates):
+            similarity = np.count_nonzero(self._sigs.rows(candidates) == sig, axis=1) / NUM_PERM
+            other = self._days.values[candidates]
+            far_apart = (day != NO_DAY) & (other != NO_DAY) & (np.abs(other.astype(np.int64) - day) > MAX_DAYS_APART)
+            similarity[(similarity < THRESHOLD) | (far_apart & (similarity < SAME_TEXT))] = -1
+            best = len(similarity) - 1 - int(np.argmax(similarity[::-1]))  # (of the most similar, the latest)
+            if similarity[best] >= 0:
+                story = int(self._story.values[candidates[best]])
+                name = self._names[story]
+        if story < 0:
+            story = self._names.add(article_id)
+        self._bands.add(keys, len(self._story))
+        self._sigs.extend(sig[None, :])
+        self._days.append(day)
         self._story.append(story)
-        self._days.append(published.toordinal() if published else None)
-        for buckets, key in zip(self._buckets, keys):
-            hit = buckets.get(key)  # one article (most buckets), or a list of them
-            if hit is None:
-                buckets[key] = i
-            elif isinstance(hit, int):
-                buckets[key] = [hit, i]
-            else:
-                hit.append(i)
+        return name
+
+    @property
+    def nbytes(self) -> int:
+        """What it holds in memory (its scratch file aside)."""
+        return self._bands.nbytes + self._days.nbytes + self._story.nbytes + self._names.nbytes
+
+    def close(self) -> None:
+        """Delete its scratch file."""
+        self._sigs.close()
+
+    def __enter__(self) -> StoryFinder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _day(published: dt.date | None) -> int:
+    return published.toordinal() if published else NO_DAY
 
 
 _BAND_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5], np.uint64)
@@ -178,21 +187,3 @@ def _band_keys(sigs: np.ndarray) -> np.ndarray:
     """One hash per LSH band of each signature (a row of ``sigs``): ``len(sigs)`` x ``BANDS``."""
     bands = sigs[:, : BANDS * BAND_ROWS].reshape(len(sigs), BANDS, BAND_ROWS)
     return (bands.astype(np.uint64) * _BAND_MIX).sum(axis=2, dtype=np.uint64)
-
-
-def _buckets_of(keys: np.ndarray) -> dict[int, int | list[int]]:
-    """One band's buckets for articles ``0..len(keys)``, as :meth:`StoryFinder._add` fills
-    them one article at a time: key -> the article, or the list of them in order."""
-    if not len(keys):
-        return {}
-    order = np.argsort(keys, kind="stable")
-    ordered = keys[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    ends = np.append(starts[1:], len(keys))
-    single = ends - starts == 1
-    buckets: dict[int, int | list[int]] = dict(zip(ordered[starts[single]].tolist(), order[starts[single]].tolist()))
-    members = order.tolist()
-    shared = starts[~single]
-    for key, a, b in zip(ordered[shared].tolist(), shared.tolist(), ends[~single].tolist()):
-        buckets[key] = members[a:b]
-    return buckets

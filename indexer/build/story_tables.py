@@ -1,0 +1,191 @@
+"""The tables a :class:`~indexer.build.stories.StoryFinder` keeps of every article it
+knows, sized for millions of articles.
+
+A reindex keeps one finder for the whole corpus, so what it holds per article
+bounds the run's memory: a dict entry per band of each article (as LSH
+libraries keep them) costs over a kilobyte an article. Here an article costs
+about 120 bytes in memory: its band keys in sorted numpy runs (4 bytes and its
+number, a band), its day, its story's number and, for a new story, the name;
+its signature goes to a scratch file, read back (memory-mapped) only when the
+article is a candidate.
+"""
+
+from __future__ import annotations
+
+import mmap
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+NO_DAY = np.iinfo(np.int32).min  # an undated article's day
+
+
+class Growable:
+    """A numpy array appended to, as a list is (its capacity doubles)."""
+
+    def __init__(self, dtype: type, width: int = 0) -> None:
+        self._shape = (width,) if width else ()
+        self._data = np.empty((1024, *self._shape), dtype)
+        self._n = 0
+
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._data[: self._n]
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.nbytes
+
+    def extend(self, values: np.ndarray) -> None:
+        end = self._n + len(values)
+        if end > len(self._data):
+            bigger = np.empty((max(end, 2 * len(self._data)), *self._shape), self._data.dtype)
+            bigger[: self._n] = self.values
+            self._data = bigger
+        self._data[self._n : end] = values
+        self._n = end
+
+    def append(self, value: object) -> None:
+        self.extend(np.asarray([value], self._data.dtype))
+
+
+class Names:
+    """Strings by number, in one UTF-8 buffer (a str object costs 50 bytes more)."""
+
+    def __init__(self) -> None:
+        self._text = bytearray()
+        self._ends = Growable(np.int64)
+
+    def add(self, name: str) -> int:
+        """Keep ``name``; its number."""
+        self._text += name.encode("utf-8")
+        self._ends.append(len(self._text))
+        return len(self._ends) - 1
+
+    def __getitem__(self, number: int) -> str:
+        ends = self._ends.values
+        start = int(ends[number - 1]) if number else 0
+        return self._text[start : int(ends[number])].decode("utf-8")
+
+    @property
+    def nbytes(self) -> int:
+        return len(self._text) + self._ends.nbytes
+
+
+class BandIndex:
+    """Band key -> the articles that have it, for every band at once (each band's keys
+    are salted apart and cut to 32 bits: a rare false candidate costs one comparison).
+
+    The newest articles' keys are in a dict; every ``TAIL`` articles they become a
+    sorted run, and runs of like size are merged (as a log-structured merge tree
+    does), so a lookup searches a few runs and adding stays linear.
+    """
+
+    TAIL = 8192  # articles in the dict before it becomes a run
+    MERGE = 4  # a run is merged into the one before it once it is at least 1/MERGE its size
+
+    def __init__(self, bands: int) -> None:
+        self._salt = np.random.RandomState(7).randint(0, 1 << 63, bands, dtype=np.int64).astype(np.uint64)
+        self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted keys, their articles), oldest first
+        self._tail: dict[int, int | list[int]] = {}
+        self._tail_articles: list[int] = []
+        self._tail_keys: list[np.ndarray] = []
+
+    def keys(self, band_keys: np.ndarray) -> np.ndarray:
+        """The index's keys for rows of 64-bit band keys."""
+        return ((band_keys + self._salt) >> np.uint64(32)).astype(np.uint32)
+
+    def add_many(self, keys: np.ndarray, first: int) -> None:
+        """Add articles ``first, first + 1, ...`` with rows of ``keys`` (from :meth:`keys`)."""
+        articles = np.repeat(np.arange(first, first + len(keys), dtype=np.int32), keys.shape[1])
+        self._add_run(keys.ravel(), articles)
+
+    def add(self, keys: np.ndarray, article: int) -> None:
+        for key in keys.tolist():
+            hit = self._tail.get(key)  # one article (most keys), or a list of them
+            if hit is None:
+                self._tail[key] = article
+            elif isinstance(hit, int):
+                self._tail[key] = [hit, article]
+            else:
+                hit.append(article)
+        self._tail_articles.append(article)
+        self._tail_keys.append(keys)
+        if len(self._tail_articles) >= self.TAIL:
+            self.add_many(np.stack(self._tail_keys), self._tail_articles[0])
+            self._tail, self._tail_articles, self._tail_keys = {}, [], []
+
+    def candidates(self, keys: np.ndarray) -> np.ndarray:
+        """The articles sharing any of ``keys``, sorted."""
+        found: list[np.ndarray] = []
+        for run_keys, run_articles in self._runs:
+            lo, hi = np.searchsorted(run_keys, keys, "left"), np.searchsorted(run_keys, keys, "right")
+            found += [run_articles[a:b] for a, b in zip(lo.tolist(), hi.tolist()) if b > a]
+        for key in keys.tolist():
+            hit = self._tail.get(key)
+            if hit is not None:
+                found.append(np.asarray([hit] if isinstance(hit, int) else hit, np.int32))
+        return np.unique(np.concatenate(found)) if found else np.empty(0, np.int32)
+
+    def _add_run(self, keys: np.ndarray, articles: np.ndarray) -> None:
+        order = np.argsort(keys, kind="stable")  # (stable: a key's articles stay in order)
+        self._runs.append((keys[order], articles[order]))
+        while len(self._runs) > 1 and len(self._runs[-1][0]) * self.MERGE >= len(self._runs[-2][0]):
+            (k1, a1), (k2, a2) = self._runs[-2], self._runs.pop()
+            keys, articles = np.concatenate((k1, k2)), np.concatenate((a1, a2))
+            order = np.argsort(keys, kind="stable")  # (two sorted runs: timsort merges them in one pass)
+            self._runs[-1] = (keys[order], articles[order])
+
+    @property
+    def nbytes(self) -> int:
+        return sum(k.nbytes + a.nbytes for k, a in self._runs) + 100 * len(self._tail)
+
+
+class Signatures:
+    """Every article's signature, in a scratch file deleted on close: read back through
+    a memory map, only for candidates (so a million of them cost no memory)."""
+
+    RECENT = 8192  # rows kept in memory before they are written out
+
+    def __init__(self, width: int, scratch: Path | None = None) -> None:
+        self._width, self._scratch = width, scratch
+        self._file: BinaryIO | None = None  # made when the first rows are written out
+        self._recent = Growable(np.uint32, width)
+        self._written = 0  # rows in the file
+        self._map: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return self._written + len(self._recent)
+
+    def extend(self, rows: np.ndarray) -> None:
+        self._recent.extend(rows)
+        if len(self._recent) >= self.RECENT:
+            if self._file is None:
+                self._file = tempfile.TemporaryFile(prefix="signatures-", dir=self._scratch)
+            self._file.write(self._recent.values.tobytes())
+            self._file.flush()
+            self._written += len(self._recent)
+            self._recent = Growable(np.uint32, self._width)
+            self._map = None
+
+    def rows(self, numbers: np.ndarray) -> np.ndarray:
+        """The signatures of articles ``numbers`` (sorted)."""
+        cut = int(np.searchsorted(numbers, self._written))
+        old, new = numbers[:cut], numbers[cut:] - self._written
+        if not len(old):
+            return self._recent.values[new]
+        if self._map is None:
+            assert self._file is not None
+            buffer = mmap.mmap(self._file.fileno(), self._written * self._width * 4, access=mmap.ACCESS_READ)
+            self._map = np.frombuffer(buffer, np.uint32).reshape(-1, self._width)
+        return np.concatenate((self._map[old], self._recent.values[new]))
+
+    def close(self) -> None:
+        self._map = None
+        if self._file is not None:
+            self._file.close()
