@@ -17,6 +17,7 @@ import os
 import platform
 import re
 import resource
+import subprocess
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -136,6 +137,18 @@ def machine() -> dict[str, str | int]:
         "python": platform.python_version(),
         "sqlite": __import__("sqlite3").sqlite_version,
     }
+
+
+def git_commit() -> str:
+    """The repository's commit, ``-dirty`` after it when tracked files differ from it
+    (numbers measured on uncommitted code say so); ``unknown`` without git."""
+    try:
+        done = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--abbrev=7"], cwd=REPO, capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return done.stdout.strip()
 
 
 def machine_line(m: dict | None = None) -> str:

@@ -26,17 +26,14 @@ import argparse
 import json
 import random
 import re
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import corpora
+from measured import run_measured
 from perf_report import LABEL, agreement, median_of_rounds, round_lines, summarise, table
 from perf_systems import INDEXED_MARK, RUNNERS, child
 
@@ -140,106 +137,20 @@ def make_queries(titles: list[str], count: int, seed: int) -> list[str]:
 # --- running each system in a child process, measuring its memory --------------
 
 
-class TreeMemory:
-    """Samples the summed RSS of a process and all its descendants (newsdex indexes with
-    worker processes, whose memory a process's own high-water mark leaves out).
-
-    Needs psutil; without it only each child's own high-water mark is reported.
-    """
-
-    INTERVAL = 0.2  # seconds; the sampling costs the parent ~1-2% of a core
-
-    def __init__(self, pid: int, mark: Path) -> None:
-        import psutil
-
-        self._psutil = psutil
-        self._root = psutil.Process(pid)
-        self._mark = mark
-        self.peak_index = self.peak_all = self.peak_pss_index = 0
-        self.max_procs_index = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _sample(self) -> tuple[int, int, int]:
-        """Summed RSS, summed PSS (shared pages split between the processes sharing them:
-        forked workers share the parent's), and the number of processes."""
-        total, proportional, procs = 0, 0, 0
-        try:
-            for p in [self._root, *self._root.children(recursive=True)]:
-                try:
-                    total += p.memory_info().rss
-                    proportional += getattr(p.memory_full_info(), "pss", 0)
-                    procs += 1
-                except self._psutil.Error:
-                    pass
-        except self._psutil.Error:
-            pass
-        return total, proportional, procs
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            indexing = not self._mark.exists()
-            total, proportional, procs = self._sample()
-            self.peak_all = max(self.peak_all, total)
-            if indexing:
-                self.peak_index = max(self.peak_index, total)
-                self.peak_pss_index = max(self.peak_pss_index, proportional)
-                self.max_procs_index = max(self.max_procs_index, procs)
-            self._stop.wait(self.INTERVAL)
-
-    def descendants(self) -> list:
-        try:
-            return self._root.children(recursive=True)
-        except self._psutil.Error:
-            return []
-
-    def stop(self) -> dict:
-        self._stop.set()
-        self._thread.join()
-        return {
-            "tree_rss_index_mb": self.peak_index / 2**20,
-            "tree_pss_index_mb": self.peak_pss_index / 2**20,
-            "tree_rss_mb": self.peak_all / 2**20,
-            "processes_indexing": self.max_procs_index,
-        }
-
-
 def run_child(system: str, work: Path, timeout: float) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", system, "--workdir", str(work)]
     print(f"[perf] {LABEL[system]}: indexing and querying ...", file=sys.stderr, flush=True)
-    t = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    err = tempfile.TemporaryFile("w+")
-    proc = subprocess.Popen(cmd, cwd=corpora.REPO, stdout=err, stderr=err, text=True)
-    try:
-        monitor = TreeMemory(proc.pid, work / system / INDEXED_MARK)
-    except ImportError:
-        monitor = None
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        for p in monitor.descendants() if monitor else []:
-            p.kill()  # the child's own worker processes
-        proc.kill()
-        proc.wait()
-        if monitor:
-            monitor.stop()
-        shutil.rmtree(work / system, ignore_errors=True)
-        return {"error": f"did not finish within {timeout:.0f} s"}
-    memory = monitor.stop() if monitor else {}
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    err.seek(0)
-    output = err.read()
+    run = run_measured(cmd, timeout, mark=work / system / INDEXED_MARK)
     result_file = work / f"result-{system}.json"
-    if proc.returncode != 0 or not result_file.exists():
-        tail = output.strip().splitlines()[-1:] or ["no output"]
+    if run.timed_out or run.returncode != 0 or not result_file.exists():
         shutil.rmtree(work / system, ignore_errors=True)
-        return {"error": f"exit {proc.returncode}: {tail[0][:300]}", "stderr": output[-4000:]}
+        if run.timed_out:
+            return {"error": f"did not finish within {timeout:.0f} s"}
+        return {"error": f"exit {run.returncode}: {run.last_line()}", "stderr": run.output[-4000:]}
     result = json.loads(result_file.read_text())
-    result.update(memory)
-    result["cpu_s_by_parent"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    print(f"[perf] {LABEL[system]}: done in {time.perf_counter() - t:.1f} s", file=sys.stderr, flush=True)
+    result.update(run.memory)
+    result["cpu_s_by_parent"] = run.cpu_s
+    print(f"[perf] {LABEL[system]}: done in {run.wall_s:.1f} s", file=sys.stderr, flush=True)
     return result
 
 
