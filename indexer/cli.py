@@ -6,12 +6,13 @@ import argparse
 import html
 import json
 import logging
+import re
 import sys
 from collections.abc import Sequence
 
 from indexer import store
 from indexer.build.progress import progress_for
-from indexer.build.reindex import reindex
+from indexer.build.reindex import DEFAULT_MEMORY, reindex
 from indexer.search.index import Index
 from indexer.search.request import (
     DEFAULT_PAGE_SIZE,
@@ -69,6 +70,13 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--full", action="store_true", help="rebuild from scratch, switch atomically")
     r.add_argument("--strict", action="store_true", help="exit 1 if any file failed")
     r.add_argument("--quiet", action="store_true", help="no progress output")
+    r.add_argument(
+        "--memory",
+        type=_memory_size,
+        default=DEFAULT_MEMORY,
+        metavar="SIZE",
+        help="memory the run may use, all its processes together, e.g. 800M or 2G (default: 1G)",
+    )
     r.set_defaults(run=_reindex)
 
     s = sub.add_parser("search", help="search the index")
@@ -114,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _reindex(args: argparse.Namespace) -> int:
     progress = None if args.quiet else (lambda total: progress_for(total, "reindex"))
-    report = reindex(args.paths, args.data, full=args.full, progress=progress)
+    report = reindex(args.paths, args.data, full=args.full, progress=progress, memory=args.memory)
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)
     for problem in report.problems:
@@ -221,6 +229,21 @@ def _at_least_one(value: str) -> int:
         return whole_number("value", value, 1)
     except InvalidRequest as err:  # (argparse names the option)
         raise argparse.ArgumentTypeError(err.message) from None
+
+
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+_SMALLEST_MEMORY = 256 << 20  # below this, the interpreters and libraries alone go over
+
+
+def _memory_size(value: str) -> int:
+    """A size in bytes from ``800M``, ``1.5G``, ``2GB`` or a number of bytes."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG]?)(?:i?B)?\s*", value, re.IGNORECASE)
+    if not match:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a size: give a number with K, M or G, e.g. 800M or 2G")
+    size = int(float(match[1]) * _UNITS[match[2].upper()])
+    if size < _SMALLEST_MEMORY:
+        raise argparse.ArgumentTypeError(f"{value!r} is too little: a reindex needs at least 256M")
+    return size
 
 
 def _serve(args: argparse.Namespace) -> int:

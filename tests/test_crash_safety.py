@@ -417,8 +417,8 @@ def _left_behind(proc: subprocess.Popen) -> list[int]:
 
 def test_a_parallel_reindex_killed_leaves_no_worker_processes(world, tmp_path):
     data = _fresh_data(world, tmp_path)
-    # killed in the write pass, its own share written: its workers write theirs, or wait for more
-    proc = _parallel_reindex(f"before@{WHOOSH_WRITER}.close_segment#1", data, world["corpus"])
+    # killed while it writes documents: its workers find actors, or wait for more
+    proc = _parallel_reindex(f"before@{WHOOSH_WRITER}.add#5", data, world["corpus"])
     proc.communicate(timeout=120)
     assert proc.returncode == -signal.SIGKILL
     left = _left_behind(proc)
@@ -428,7 +428,7 @@ def test_a_parallel_reindex_killed_leaves_no_worker_processes(world, tmp_path):
 
 def test_a_worker_killed_fails_the_reindex_with_a_clear_error_and_the_index_as_it_was(world, tmp_path):
     data = _fresh_data(world, tmp_path)
-    proc = _parallel_reindex("before@indexer.build.pipeline:_write_part#1", data, world["corpus"])  # in a worker
+    proc = _parallel_reindex("before@indexer.build.pipeline:_find_actors#1", data, world["corpus"])  # in a worker
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 2
     assert "a worker process ended before its work was done" in err and "searches still use gen-" in err

@@ -9,7 +9,6 @@ compare the answers.
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -188,22 +187,6 @@ def test_one_writer_at_a_time(engine: Engine, tmp_path: Path) -> None:
     with pytest.raises(EngineBusy):
         index.writer()
     writer.cancel()
-
-
-def test_parts_written_elsewhere_are_committed_after_the_writers_own_documents(engine: Engine, tmp_path: Path, documents) -> None:
-    index = engine.create(tmp_path / "ix")
-    writer = index.writer()
-    writer.add(documents[0].fields(), documents[0].analysed)
-    writer.close_segment()
-    elsewhere = pickle.loads(pickle.dumps(index))  # as a worker process receives it
-    part = elsewhere.part_writer()
-    for doc in documents[1:]:
-        part.add(doc.fields(), doc.analysed)
-    writer.adopt(pickle.loads(pickle.dumps(part.finish())))
-    writer.commit()
-    reader = index.reader()
-    ids = reader.column("id")
-    assert [ids[d] for d in reader.live_docnums()] == [d.article.id for d in documents]
 
 
 def test_opening_a_missing_index_is_an_engine_error(engine: Engine, tmp_path: Path) -> None:

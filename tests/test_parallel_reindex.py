@@ -11,7 +11,6 @@ every article's stored fields, story and actors, the reports, rankings and facet
 from __future__ import annotations
 
 import gc
-import importlib
 import json
 import os
 import random
@@ -23,11 +22,11 @@ import pytest
 
 from indexer import Index, reindex
 from indexer.article import Article
-from indexer.build import pipeline
+from indexer.build import pipeline, rounds
+from indexer.build.reindex import DEFAULT_MEMORY
+from indexer.ingest import read_file
 
 pytestmark = [pytest.mark.index]
-
-reindex_module = importlib.import_module("indexer.build.reindex")  # the package exports the function under that name
 
 TOWNS = ["Gao", "Kidal", "Mopti", "Timbuktu", "Menaka", "Segou", "Kayes", "Sikasso"]
 GROUPS = ["the Coordination of Azawad Movements", "JNIM", "the Wagner Group", "MINUSMA", "ECOWAS"]
@@ -108,19 +107,27 @@ def parallel(monkeypatch):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("round_size,segments", [(50_000, 2), (70, 8)], ids=["one round", "four rounds"])
-def test_a_rebuild_in_workers_makes_the_same_index_as_one_in_process(tmp_path, monkeypatch, round_size, segments):
+@pytest.mark.parametrize("round_chars", [None, 20_000], ids=["one round", "rounds of ~30 articles"])
+def test_a_rebuild_in_workers_makes_the_same_index_as_one_in_process(tmp_path, monkeypatch, round_chars):
     corpus = tmp_path / "corpus"
     write_corpus(corpus)
     one = reindex([corpus], tmp_path / "one", full=True)
     monkeypatch.setattr(pipeline, "PARALLEL_FROM", 10)
     monkeypatch.setattr(pipeline, "BATCH", 16)
-    monkeypatch.setattr(reindex_module, "ROUND", round_size)  # articles prepared and written at a time
-    workers = reindex([corpus], tmp_path / "workers", full=True)
+    reads = []
+    monkeypatch.setattr(rounds, "read_file", lambda *args: reads.append(args) or read_file(*args))
+    if round_chars:  # a budget below the run's fixed cost: the smallest rounds
+        monkeypatch.setattr(rounds.Budget, "SMALLEST", round_chars)
+    workers = reindex([corpus], tmp_path / "workers", full=True, memory=round_chars or DEFAULT_MEMORY)
 
     assert _report(workers) == _report(one)
     assert one.added == 240 and len(one.problems) == 1  # the duplicate id
-    assert _segments(tmp_path / "one") == 1 and _segments(tmp_path / "workers") == segments  # one per worker a round
+    assert _segments(tmp_path / "one") == 1 and _segments(tmp_path / "workers") == 1
+    read_again = [path.name for path, _root in reads]
+    if round_chars is None:  # the corpus fits one round: each file read once
+        assert read_again == []
+    else:  # the first round's files are kept from the first walk; the others are read again
+        assert "a0000.json" not in read_again and read_again[-1] == "rest.jsonl" and len(read_again) < 121
     seen = contents(tmp_path / "workers")
     assert seen == contents(tmp_path / "one")
     assert len({seen["articles"][f"a{i:04d}"][4] for i in (10, 11, 12)}) == 1  # the copies are one story
@@ -162,7 +169,7 @@ def test_spawned_workers_make_the_same_index(tmp_path, monkeypatch, parallel):
     monkeypatch.setattr(pipeline, "_context", lambda: get_context("spawn"))
     spawned = reindex([corpus], tmp_path / "spawned", full=True)
     assert _report(spawned) == _report(forked)
-    assert _segments(tmp_path / "spawned") == 2
+    assert _segments(tmp_path / "spawned") == 1
     assert contents(tmp_path / "spawned") == contents(tmp_path / "forked")
 
 
@@ -225,9 +232,10 @@ def test_each_article_is_prepared_as_in_one_process_whichever_side_runs_ahead(mo
     monkeypatch.setattr(pipeline, "analyse", lambda a: analysed_here.append(a.id) or counted(a))
 
     two = pipeline.Preparer(None, workers=2)
-    two.learn(articles, {})
-    with two.prepare(articles) as prepared:
-        got = list(prepared)
+    with two.running(large=True):
+        two.learn(articles, {})
+        with two.prepare(articles) as prepared:
+            got = list(prepared)
 
     assert got == expected
     assert gc.get_freeze_count() == 0  # what the pass froze is collectable again

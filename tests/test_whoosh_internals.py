@@ -49,8 +49,6 @@ def test_the_installed_whoosh_is_the_one_pinned_and_the_one_internals_was_writte
         (whoosh3.W3PerDocReader, "_cached_reader"),
         (SegmentWriter, "_check_state"),
         (SegmentWriter, "_finalize_segment"),
-        (SegmentWriter, "_close_segment"),
-        (SegmentWriter, "_finish"),
         (SegmentWriter, "_merge_segments"),
         (SegmentWriter, "_process_posts"),
         (SegmentWriter, "_flush_segment"),

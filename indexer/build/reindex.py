@@ -18,15 +18,16 @@ from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
 from indexer import store
 from indexer.actors import load_aliases
 from indexer.article import Article, Problem
 from indexer.build.document import Document
 from indexer.build.gc_freeze import frozen
-from indexer.build.pipeline import Prepared, Preparer
+from indexer.build.id_set import IdSet
+from indexer.build.pipeline import Prepared, Preparer, worth_workers
 from indexer.build.progress import Progress, Silent
+from indexer.build.rounds import Budget, Changed, Entry, Rounds
 from indexer.build.stories import StoryFinder
 from indexer.engine import Engine, EngineBusy, EngineError, EngineIndex, EngineReader, default_engine
 from indexer.ingest import CorpusFile, iter_corpus, read_file
@@ -34,7 +35,7 @@ from indexer.search.columns_file import columns_path, saved_or_built
 
 log = logging.getLogger("newsdex.reindex")
 DEFAULT_CORPUS = "seeds"
-ROUND = 50_000  # articles prepared and written at a time: bounds the memory of large runs
+DEFAULT_MEMORY = 1 << 30  # bytes: what all the processes of a reindex may hold at once
 
 
 @dataclass
@@ -61,20 +62,12 @@ class ReindexReport:
         )
 
 
-class _Changed(NamedTuple):
-    """A corpus file that is new or changed since the last run."""
-
-    file: CorpusFile
-    key: str  # its file key (resolved path)
-    digest: str  # content hash
-
-
 @dataclass(frozen=True)
 class _Known:
     """What the index already holds from one file."""
 
     file_hash: str
-    ids: frozenset[str]
+    docs: list[int]  # its documents' numbers
 
 
 def reindex(
@@ -84,6 +77,7 @@ def reindex(
     full: bool = False,
     progress: Callable[[int], Progress] | None = None,
     engine: Engine | None = None,
+    memory: int = DEFAULT_MEMORY,
 ) -> ReindexReport:
     """Bring the index in ``data_dir`` in line with the corpus under ``paths``.
 
@@ -91,7 +85,10 @@ def reindex(
     rebuilds into a new generation and switches to it atomically. ``progress``
     makes a progress display for a number of articles. ``engine`` stores the
     index (by default Whoosh, on disk; :class:`indexer.Index` must open it with
-    the same one).
+    the same one). ``memory`` is the budget in bytes of all the run's processes:
+    the corpus is read and written in rounds that fit it, so a corpus of any
+    size takes about the same memory (a budget too small for the run's fixed
+    costs makes rounds of a few thousand articles, and goes over it).
     """
     started = time.monotonic()
     engine = engine or default_engine()
@@ -135,7 +132,7 @@ def reindex(
             # The meta (corpus roots, learned aliases) is written just before the commit: a
             # crash between the two then leaves the next run the corpus it was asked for.
             write_meta = lambda: store.write_meta(target, meta)  # noqa: E731
-            _update(index, [Path(r) for r in roots], data, meta, report, progress, write_meta)
+            _update(index, [Path(r) for r in roots], data, meta, report, progress, write_meta, memory)
             report.articles = _save_columns(index, target)
             if report.full:
                 store.switch_to(data, target)
@@ -204,40 +201,60 @@ def _update(
     report: ReindexReport,
     progress: Callable[[int], Progress] | None,
     before_commit: Callable[[], None],
+    memory: int,
 ) -> None:
     reader = index.reader()
     try:
-        live, ids = reader.live_docnums().tolist(), reader.column("id")
-        known = _known_files(reader, live, ids)
-        changed, seen_keys = _changed_files(roots, known, meta, report)
-        stories = _story_finder(reader, live, ids) if changed else StoryFinder()
+        live = reader.live_docnums()
+        known = _known_files(reader, live.tolist())
     finally:
         reader.close()
+    changed, seen_keys = _changed_files(roots, known, meta, report)
     gone = [k for k in known if k not in seen_keys]
-    report.deleted += sum(len(known[k].ids) for k in gone)
+    report.deleted += sum(len(known[k].docs) for k in gone)
     meta.file_problems = {k: v for k, v in meta.file_problems.items() if k in seen_keys}
-    articles = [(c.key, c.digest, a) for c in changed for a in _read(c, report, meta.file_problems)]
+    # The workers start before the run reads any more: forked, they copy what it holds.
+    with Preparer(_user_aliases(data_dir)).running(large=worth_workers(sum(c.size for c in changed))) as preparer:
+        additions = _additions(index, known, changed, seen_keys, meta, report, data_dir)
+        try:
+            budget = Budget(memory, *additions.kept())
+            rounds = Rounds(changed, lambda c: _read(c, report, meta.file_problems), budget.round_chars)
+            meta.learned_aliases = preparer.learn(rounds.first_walk(), meta.learned_aliases)
+            deleted_files = gone + list(additions.previous)
+            changes = bool(report.full or changed or gone)
+            _write(index, rounds, preparer, additions, deleted_files, progress, before_commit, changes)
+        finally:
+            additions.stories.close()
 
-    preparer = Preparer(_user_aliases(data_dir))
-    meta.learned_aliases = preparer.learn([a for _, _, a in articles], meta.learned_aliases)
-    changed_keys = {c.key for c in changed}
-    kept = {i for k, v in known.items() if k in seen_keys and k not in changed_keys for i in v.ids}
-    additions = _Additions(kept, stories, changed, meta, report)
-    bar = progress(len(articles)) if progress else Silent()
+
+def _write(
+    index: EngineIndex,
+    rounds: Rounds,
+    preparer: Preparer,
+    additions: _Additions,
+    deleted_files: list[str],
+    progress: Callable[[int], Progress] | None,
+    before_commit: Callable[[], None],
+    changes: bool,
+) -> None:
+    """Delete the documents of ``deleted_files``, add the articles of ``rounds`` as they
+    are prepared, and commit (unless nothing ``changes``)."""
+    bar = progress(rounds.articles) if progress else Silent()
     writer = index.writer()
     try:
-        for key in gone + [k for k in changed_keys if k in known]:
+        for key in deleted_files:
             writer.delete_by_key("file_key", key)
-        for first in range(0, len(articles), ROUND):
-            part = articles[first : first + ROUND]
-            with preparer.prepare([a for _, _, a in part]) as prepared:
-                documents = [doc for entry, ready in zip(part, prepared) if (doc := additions.document(*entry, ready))]
-            bar.update(len(part) - len(documents))  # the duplicates skipped
-            preparer.write(documents, index, writer, bar)
-            del documents
-        additions.count(known)
+        for part in rounds:
+            with preparer.prepare([entry.article for entry in part]) as prepared:
+                for entry, ready in zip(part, prepared):
+                    doc = additions.document(entry, ready)
+                    if doc is not None:  # (None: a duplicate, skipped)
+                        writer.add(doc.fields(), doc.analysed)
+                    bar.update()
+            del part  # (before the next round is read)
+        additions.count()
         before_commit()
-        if report.full or changed or gone:
+        if changes:
             writer.commit()
         else:  # nothing changed: no new commit, so searches keep their snapshot and its columns
             writer.cancel()
@@ -248,6 +265,29 @@ def _update(
         bar.close()
 
 
+def _additions(
+    index: EngineIndex,
+    known: dict[str, _Known],
+    changed: list[Changed],
+    seen_keys: set[str],
+    meta: store.GenerationMeta,
+    report: ReindexReport,
+    scratch: Path,
+) -> _Additions:
+    """What the articles to add are checked against: the ids the index keeps, the ids
+    the changed files had, the stories of the articles it keeps."""
+    changed_keys = {c.key for c in changed}
+    reader = index.reader()
+    try:
+        live, ids = reader.live_docnums().tolist(), reader.column("id")
+        kept = IdSet(ids[d] for k, v in known.items() if k in seen_keys and k not in changed_keys for d in v.docs)
+        previous = {k: frozenset(ids[d] for d in known[k].docs) for k in changed_keys if k in known}
+        stories = _story_finder(reader, live, ids, scratch) if changed else StoryFinder()
+    finally:
+        reader.close()
+    return _Additions(kept, stories, changed, previous, meta, report)
+
+
 class _Additions:
     """The walk over the articles read, in order: each becomes a document with its story,
     unless its id is taken (by an unchanged file, or earlier in this run), which is a
@@ -255,34 +295,46 @@ class _Additions:
 
     def __init__(
         self,
-        kept: set[str],
+        kept: IdSet,
         stories: StoryFinder,
-        changed: list[_Changed],
+        changed: list[Changed],
+        previous: dict[str, frozenset[str]],
         meta: store.GenerationMeta,
         report: ReindexReport,
     ) -> None:
         self.taken = kept
         self.stories, self.meta, self.report = stories, meta, report
-        self.by_file: dict[str, set[str]] = {c.key: set() for c in changed}  # ids added from each
+        self.previous = previous  # the ids a changed file had in the index
+        self.ids: dict[str, set[str]] = {key: set() for key in previous}  # the ids added from each of those
+        self.added: dict[str, int] = {c.key: 0 for c in changed if c.key not in previous}  # and from new files
         self._rel = {c.key: c.file.rel for c in changed}
 
-    def document(self, key: str, digest: str, article: Article, ready: Prepared) -> Document | None:
+    def document(self, entry: Entry, ready: Prepared) -> Document | None:
         """The document of the next article, or None for a duplicate id."""
+        key, article = entry.key, entry.article
         if article.id in self.taken:
             duplicate = Problem(self._rel[key], f"duplicate article id '{article.id}': skipped", article.line)
             self.report.problems.append(duplicate)
             self.meta.file_problems.setdefault(key, []).append(_as_row(duplicate))
             return None
         self.taken.add(article.id)
-        self.by_file[key].add(article.id)
+        if key in self.ids:
+            self.ids[key].add(article.id)
+        else:
+            self.added[key] += 1
         story = self.stories.assign(article.id, ready.signature, article.published)
-        return Document(article, ready.actors, story, key, digest, ready.signature, ready.analysed)
+        return Document(article, ready.actors, story, key, entry.digest, ready.signature, ready.analysed)
 
-    def count(self, known: dict[str, _Known]) -> None:
+    def kept(self) -> tuple[IdSet, StoryFinder]:
+        """What it keeps for the whole run (its memory grows with the corpus)."""
+        return self.taken, self.stories
+
+    def count(self) -> None:
         """Count what was added, updated and deleted, file by file."""
         r = self.report
-        for key, new_ids in self.by_file.items():
-            previous = known[key].ids if key in known else frozenset()
+        r.added += sum(self.added.values())
+        for key, new_ids in self.ids.items():
+            previous = self.previous[key]
             r.updated += len(new_ids & previous)
             r.added += len(new_ids - previous)
             r.deleted += len(previous - new_ids)
@@ -290,10 +342,10 @@ class _Additions:
 
 def _changed_files(
     roots: list[Path], known: dict[str, _Known], meta: store.GenerationMeta, report: ReindexReport
-) -> tuple[list[_Changed], set[str]]:
+) -> tuple[list[Changed], set[str]]:
     """The corpus files that are new or changed, and the keys of every file found;
     unchanged ones are counted in ``report``."""
-    changed: list[_Changed] = []
+    changed: list[Changed] = []
     seen_keys: set[str] = set()
     for f in iter_corpus(roots):
         if isinstance(f, Problem):
@@ -302,22 +354,22 @@ def _changed_files(
         key = _file_key(f)
         seen_keys.add(key)
         try:
-            digest = _hash_file(f.path)
+            digest, size = _hash_file(f.path)
         except OSError as err:
             report.problems.append(Problem(f.rel, f"cannot read: {err.strerror}"))
             report.failed += 1
             continue
         if key in known and known[key].file_hash == digest:
-            report.unchanged += len(known[key].ids)
+            report.unchanged += len(known[key].docs)
             if old := meta.file_problems.get(key):
                 report.failed += 1
                 report.problems.extend(Problem(*p) for p in old)
         else:
-            changed.append(_Changed(f, key, digest))
+            changed.append(Changed(f, key, digest, size))
     return changed, seen_keys
 
 
-def _read(c: _Changed, report: ReindexReport, file_problems: dict[str, list[list]]) -> list[Article]:
+def _read(c: Changed, report: ReindexReport, file_problems: dict[str, list[list]]) -> list[Article]:
     f = c.file
     result = read_file(f.path, f.root)
     for note in result.notes:
@@ -335,24 +387,28 @@ def _as_row(problem: Problem) -> list:
     return [problem.path, problem.reason, problem.line]
 
 
-def _known_files(reader: EngineReader, live: list[int], ids: list[str]) -> dict[str, _Known]:
-    """What the index holds from each file (``live``: its documents; ``ids``: the id of
-    every document number), read from its columns."""
+def _known_files(reader: EngineReader, live: list[int]) -> dict[str, _Known]:
+    """What the index holds from each file (``live``: its documents), read from its columns."""
     keys, hashes = reader.column("file_key"), reader.column("file_hash")
-    by_file: dict[str, tuple[str, set[str]]] = {}
+    by_file: dict[str, _Known] = {}
     for d in live:
-        by_file.setdefault(keys[d], (hashes[d], set()))[1].add(ids[d])
-    return {key: _Known(digest, frozenset(file_ids)) for key, (digest, file_ids) in by_file.items()}
+        known = by_file.get(keys[d])
+        if known is None:
+            known = by_file[keys[d]] = _Known(hashes[d], [])
+        known.docs.append(d)
+    return by_file
 
 
-def _story_finder(reader: EngineReader, live: list[int], ids: list[str]) -> StoryFinder:
-    """The stories of the articles the index holds, for the articles to add to join."""
+def _story_finder(reader: EngineReader, live: list[int], ids: list[str], scratch: Path) -> StoryFinder:
+    """The stories of the articles the index holds, for the articles to add to join
+    (``scratch``: the folder of the finder's scratch file)."""
     stories, published = reader.column("story"), reader.column("published")
     signatures = reader.column_bytes("signature")
     return StoryFinder.indexed(
         [stories[d] or ids[d] for d in live],
         [signatures[d] for d in live],
         [dt.date.fromisoformat(published[d]) if published[d] else None for d in live],
+        scratch,
     )
 
 
@@ -363,12 +419,15 @@ def _file_key(f: CorpusFile) -> str:
     return key if key.isascii() else os.fsencode(key).decode("utf-8", "backslashreplace")
 
 
-def _hash_file(path: Path) -> str:
+def _hash_file(path: Path) -> tuple[str, int]:
+    """The file's content hash, and its size in bytes."""
     h = hashlib.blake2b(digest_size=16)
+    size = 0
     with open(path, "rb") as fh:
         while chunk := fh.read(1 << 20):
             h.update(chunk)
-    return h.hexdigest()
+            size += len(chunk)
+    return h.hexdigest(), size
 
 
 def _aliases_digest(data_dir: Path) -> str:
@@ -380,7 +439,7 @@ def _aliases_digest(data_dir: Path) -> str:
         load_aliases(path)
     except ValueError as err:  # (it names the file and what is wrong)
         raise store.StoreError(f"{err}; mend or remove it: the index was not changed") from None
-    return _hash_file(path)
+    return _hash_file(path)[0]
 
 
 def _user_aliases(data_dir: Path) -> Path | None:

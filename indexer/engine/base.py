@@ -96,16 +96,6 @@ class EngineWriter(Protocol):
         """Delete the committed documents whose key field ``fieldname`` is ``value``
         (not those added by this writer); how many."""
 
-    def close_segment(self) -> None:
-        """Write what was added so far now: documents added or adopted next come after it."""
-
-    def finish(self) -> Any:
-        """A part writer's end: what it wrote, for :meth:`adopt` (picklable: it crosses
-        from a worker process to the one that commits)."""
-
-    def adopt(self, parts: Any) -> None:
-        """Take what a part writer wrote into this writer's commit, after its documents."""
-
     def commit(self) -> None:
         """Make everything added and deleted visible at once, as a new version."""
 
@@ -123,10 +113,6 @@ class EngineIndex(Protocol):
 
     def writer(self) -> EngineWriter:
         """The writer of the next commit (one at a time)."""
-
-    def part_writer(self) -> EngineWriter:
-        """A writer of part of another writer's commit, for a worker process (the index
-        is picklable: a worker receives it and calls this there)."""
 
     def reader(self) -> EngineReader: ...
 

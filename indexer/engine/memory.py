@@ -55,14 +55,6 @@ class MemoryIndex:
         self._version = 0
         self._writing = threading.Lock()
 
-    def __getstate__(self) -> dict[str, Any]:
-        """Sent to a worker process (which writes parts) without its lock."""
-        return {"_docs": self._docs, "_version": self._version}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._writing = threading.Lock()
-
     def version(self) -> int:
         return self._version
 
@@ -75,10 +67,7 @@ class MemoryIndex:
     def writer(self) -> MemoryWriter:
         if not self._writing.acquire(blocking=False):
             raise EngineBusy("another writer is open on this index")
-        return MemoryWriter(self, part=False)
-
-    def part_writer(self) -> MemoryWriter:
-        return MemoryWriter(self, part=True)
+        return MemoryWriter(self)
 
     def reader(self) -> MemoryReader:
         return MemoryReader(self._docs, self._version)
@@ -91,7 +80,6 @@ class MemoryIndex:
 @dataclass
 class MemoryWriter:
     index: MemoryIndex
-    part: bool
     _added: list[_Doc] = field(default_factory=list)
     _deleted: set[int] = field(default_factory=set)
     _open: bool = True
@@ -109,16 +97,6 @@ class MemoryWriter:
         self._deleted |= found
         return len(found)
 
-    def close_segment(self) -> None:
-        """Nothing to write: documents are kept in the order they come."""
-
-    def finish(self) -> list[_Doc]:
-        added, self._added = self._added, []
-        return added
-
-    def adopt(self, parts: list[_Doc]) -> None:
-        self._added.extend(parts)
-
     def commit(self) -> None:
         self.index._commit(self._deleted, self._added)
         self._end()
@@ -128,7 +106,7 @@ class MemoryWriter:
 
     def _end(self) -> None:
         self._added, self._deleted = [], set()
-        if self._open and not self.part:
+        if self._open:
             self.index._writing.release()
         self._open = False
 

@@ -150,16 +150,6 @@ class WhooshIndex:
         except LockError:
             raise EngineBusy(f"another writer is open on {self._ix.storage.folder}") from None
 
-    def part_writer(self) -> WhooshWriter:
-        """A writer of new segments only, for another process to write part of a commit:
-        no lock (the commit's writer holds it); :meth:`WhooshWriter.finish` gives the
-        segments for :meth:`WhooshWriter.adopt`."""
-        return WhooshWriter(BulkSegmentWriter(self._ix, flat_fields=TEXT_FIELDS, part=True))
-
-    def __reduce__(self) -> tuple[Any, tuple[Path]]:
-        """Sent to another process as its folder, opened there anew."""
-        return WhooshIndex.open, (Path(self._ix.storage.folder),)
-
     def reader(self) -> WhooshReader:
         version = self.version()  # (before opening: a commit in between makes it stale, not wrong)
         return WhooshReader(self._ix.searcher(), Path(self._ix.storage.folder), version)
@@ -180,21 +170,6 @@ class WhooshWriter:
     def commit(self, optimize: bool = False) -> None:
         """Commit (``optimize``: merging every segment into one)."""
         self._w.commit(optimize=optimize)
-
-    def finish(self) -> list[Any]:
-        """A part writer's end: its segments written, not committed (they are only
-        files until a commit's writer adopts them)."""
-        return self._w.finish_segments()
-
-    def adopt(self, segments: list[Any]) -> None:
-        """Commit ``segments``, written by part writers, after the documents added so far
-        (the documents added next come after them)."""
-        self.close_segment()
-        self._w.adopt(segments)
-
-    def close_segment(self) -> None:
-        """Write the documents added so far into their segment now, not at the commit."""
-        self._w.close_segment()
 
     def cancel(self) -> None:
         self._w.cancel()

@@ -102,11 +102,9 @@ class BulkSegmentWriter(SegmentWriter):
     postings, committed together, so memory stays bounded.
     """
 
-    def __init__(self, ix: Any, flat_fields: tuple[str, ...] = (), part: bool = False) -> None:
-        """``flat_fields`` also get their postings as flat arrays (:mod:`.flat_postings`);
-        a ``part`` writer writes segments for another writer's commit, without the
-        index's lock (which that writer holds)."""
-        super().__init__(ix, _lk=not part)
+    def __init__(self, ix: Any, flat_fields: tuple[str, ...] = ()) -> None:
+        """``flat_fields`` also get their postings as flat arrays (:mod:`.flat_postings`)."""
+        super().__init__(ix)
         self.pool = PostingBuffer()
         self._columns = ColumnBuffer()
         self._finished: list[Any] = []  # segments written earlier in this run
@@ -158,31 +156,6 @@ class BulkSegmentWriter(SegmentWriter):
         self.pool = PostingBuffer()
         self.docnum = self.docbase
         self._added = False
-
-    def finish_segments(self) -> list[Any]:
-        """End a writer that takes part in another's commit: its segments, written."""
-        if self._added:
-            self._finished.append(self._finalize_segment())
-        else:
-            self._close_segment()
-        self._finish()
-        return self._finished
-
-    def adopt(self, segments: list[Any]) -> None:
-        """Commit ``segments`` (written by part writers) with this writer's own."""
-        self._finished.extend(segments)
-
-    def close_segment(self) -> None:
-        """Write the segment being filled, if any, so that documents added or adopted
-        from now on come after its documents."""
-        if self._added:
-            self._next_segment()
-
-    def _finish(self) -> None:
-        if self.writelock is None:  # a part writer: the temporary folder is the commit's writer's
-            self.is_closed = True
-        else:
-            super()._finish()
 
     def _merge_segments(self, mergetype: Any, optimize: Any, merge: Any) -> list[Any]:
         return super()._merge_segments(mergetype, optimize, merge) + self._finished
