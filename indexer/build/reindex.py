@@ -25,7 +25,7 @@ from indexer.article import Article, Problem
 from indexer.build.document import Document
 from indexer.build.gc_freeze import frozen
 from indexer.build.id_set import IdSet
-from indexer.build.pipeline import Prepared, Preparer, worth_workers
+from indexer.build.pipeline import Prepared, Preparer, release_free_memory, worth_workers
 from indexer.build.progress import Progress, Silent
 from indexer.build.rounds import Budget, Changed, Entry, Rounds
 from indexer.build.stories import StoryFinder
@@ -252,6 +252,7 @@ def _write(
                         writer.add(doc.fields(), doc.analysed)
                     bar.update()
             del part  # (before the next round is read)
+            release_free_memory()
         additions.count()
         before_commit()
         if changes:

@@ -108,8 +108,8 @@ class Budget:
     across them (the articles, their analysed postings, documents and segment buffers,
     forked workers' copies)."""
 
-    FIXED = 400 << 20  # bytes
-    PER_CHAR = 10  # bytes
+    FIXED = 800 << 20  # bytes
+    PER_CHAR = 2  # bytes
     SMALLEST = 2_000_000  # characters: a round of ~1,500 articles, whatever the budget
 
     def __init__(self, memory: int, *keeping: Kept) -> None:
