@@ -107,3 +107,22 @@ def test_each_private_attribute_internals_reads_is_there(tmp_path: Path) -> None
             assert not missing, f"{type(obj).__name__} lacks {missing}: internals.py needs mending"
     finally:
         writer.cancel()
+
+
+def test_compound_segment_parts_are_read_in_place_as_whoosh_would_read_a_copy() -> None:
+    from whoosh.filedb import compound
+    from whoosh.filedb.structfile import BufferFile
+
+    assert compound.BufferFile is internals.ViewFile  # what a compound segment's parts open as
+    data = bytes(range(256)) * 40 + b"line one\nline two\n"
+    view, copy = internals.ViewFile(memoryview(data)), BufferFile(memoryview(data))
+    for f in (view, copy):
+        f.seek(1000)
+    assert view.read(7) == copy.read(7) and view.tell() == copy.tell() == 1007
+    assert view.read_varint() == copy.read_varint() and view.read_int() == copy.read_int()
+    assert view.get_array(300, "i", 5) == copy.get_array(300, "i", 5)
+    assert view.subset(256, 512).read() == copy.subset(256, 512).read() == data[256:768]
+    view.seek(-18, 2)
+    assert view.readline() == b"line one\n" and view.readline() == b"line two\n" and view.readline() == b""
+    view.seek(0)
+    assert view.readline() == data[: data.index(b"\n") + 1]

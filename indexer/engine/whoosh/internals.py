@@ -19,6 +19,8 @@ import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo, _lenfield
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import ID
+from whoosh.filedb import compound
+from whoosh.filedb.structfile import BufferFile
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -32,6 +34,56 @@ from indexer.engine.whoosh.w3_blocks import sorted_postings, write_field
 PINNED = "2.7.5"  # whoosh-reloaded, as pyproject.toml pins it
 SEGMENT_POSTINGS = 2_000_000  # postings buffered before a segment is written (~70 MB): bounds memory
 TERMINFO = W3TermInfo._struct  # flags, weight, doc freq, min/max length, max weight, first and last id
+
+
+class _MemoryReader:
+    """A read-only file over a buffer, reading only what is asked for."""
+
+    def __init__(self, buf: memoryview) -> None:
+        self._buf, self._pos = buf, 0
+
+    def read(self, n: int = -1) -> bytes:
+        end = len(self._buf) if n is None or n < 0 else min(self._pos + n, len(self._buf))
+        data = bytes(self._buf[self._pos : end])
+        self._pos = end
+        return data
+
+    def readline(self, limit: int = -1) -> bytes:
+        end = len(self._buf) if limit is None or limit < 0 else min(self._pos + limit, len(self._buf))
+        start, step = self._pos, 256
+        while True:  # (in growing windows: the rest of a part may be large)
+            stop = min(start + step, end)
+            found = bytes(self._buf[start:stop]).find(b"\n")
+            if found >= 0 or stop == end:
+                return self.read((start + found + 1 if found >= 0 else end) - self._pos)
+            start, step = stop, step * 4
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        self._pos = pos if whence == 0 else self._pos + pos if whence == 1 else len(self._buf) + pos
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def close(self) -> None:
+        self._buf = memoryview(b"")
+
+
+class ViewFile(BufferFile):
+    """A part of a compound segment file, read from its memory map where it lies. Whoosh's
+    ``BufferFile`` reads through a ``BytesIO``, which copies the part when it is opened:
+    the first stored article read from a segment copied all of the segment's stored
+    articles into the reading process (a server's processes grew by the index's size)."""
+
+    def __init__(self, buf: memoryview, name: str | None = None, onclose: Any = None) -> None:
+        super().__init__(b"", name=name, onclose=onclose)
+        self._buf, self.file = buf, _MemoryReader(buf)
+
+    def subset(self, position: int, length: int, name: str | None = None) -> ViewFile:
+        return ViewFile(self._buf[position : position + length], name=name or self._name)
+
+
+compound.BufferFile = ViewFile  # what a compound segment's parts are opened as
 
 
 class FieldFiles(NamedTuple):
