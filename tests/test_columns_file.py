@@ -12,6 +12,7 @@ import pytest
 
 from indexer import Index, reindex
 from indexer.search.columns import Columns, _day_ordinals, load_columns
+from indexer.search.vocabulary import Vocabulary
 
 pytestmark = [pytest.mark.index]
 
@@ -131,3 +132,19 @@ def test_the_day_column_holds_each_date_as_its_ordinal_and_anything_else_as_unda
     assert _day_ordinals(days).dtype == np.int32
     # one value numpy cannot read (not something reindex stores) leaves the others as they are
     assert _day_ordinals([*days, "2024-13-01"]).tolist() == [738945, 0, 364517, 0]
+
+
+def test_the_vocabulary_is_saved_too_and_loaded_as_gathered(corpus, tmp_path):
+    data = tmp_path / "data"
+    reindex([corpus], data)
+    [saved] = data.glob("gen-*/vocabulary-v1-*.npz")  # before any opening
+    with Index.open(data) as index:
+        loaded = index.snapshot.vocabulary
+        gathered = Vocabulary(pair for f in ("title", "body") for pair in index.snapshot.reader.term_frequencies(f))
+        assert loaded.frequency == gathered.frequency and loaded.terms == gathered.terms
+        fuzzy = index.search("bamak~").total
+    saved.write_bytes(b"not a zip file")  # damaged: gathered again, and saved whole
+    with Index.open(data) as index:
+        assert index.snapshot.vocabulary.frequency == gathered.frequency
+        assert index.search("bamak~").total == fuzzy > 0
+    assert saved.read_bytes()[:2] == b"PK"

@@ -31,7 +31,8 @@ from indexer.build.rounds import Budget, Changed, Entry, Rounds
 from indexer.build.stories import StoryFinder
 from indexer.engine import Engine, EngineBusy, EngineError, EngineIndex, EngineReader, default_engine
 from indexer.ingest import CorpusFile, iter_corpus, read_file
-from indexer.search.columns_file import columns_path, saved_or_built
+from indexer.search.columns_file import columns_path, saved_or_built_columns
+from indexer.search.vocabulary import saved_or_built_vocabulary, vocabulary_path
 
 log = logging.getLogger("newsdex.reindex")
 DEFAULT_CORPUS = "seeds"
@@ -133,7 +134,7 @@ def reindex(
             # crash between the two then leaves the next run the corpus it was asked for.
             write_meta = lambda: store.write_meta(target, meta)  # noqa: E731
             _update(index, [Path(r) for r in roots], data, meta, report, progress, write_meta, memory)
-            report.articles = _save_columns(index, target)
+            report.articles = _save_for_search(index, target)
             if report.full:
                 store.switch_to(data, target)
         except (OSError, BrokenProcessPool, EngineError) as err:  # disk full, read-only, a worker killed, a damaged segment
@@ -146,18 +147,20 @@ def reindex(
     return report
 
 
-def _save_columns(index: EngineIndex, generation: Path) -> int:
-    """Build and save the facet columns of the commit just made, before a new generation is
-    switched to: the first opening (a server's, a search's) then loads them. Returns the
-    articles the commit holds."""
+def _save_for_search(index: EngineIndex, generation: Path) -> int:
+    """Build and save what a search needs of the commit just made (its facet columns,
+    its vocabulary), before a new generation is switched to: the first opening (a
+    server's, a search's) then loads them. Returns the articles the commit holds."""
     reader = index.reader()
     try:
         # What the run made and keeps (its caches of stems and names) is left out of the
         # collections the build sets off, each of which would walk it all.
         with frozen():
-            path = columns_path(generation, reader.version)
-            if not path.exists():  # (an update that changed nothing made no commit: its file is there)
-                saved_or_built(reader, path)
+            # (an update that changed nothing made no commit: its files are there)
+            if not (path := columns_path(generation, reader.version)).exists():
+                saved_or_built_columns(reader, path)
+            if not (path := vocabulary_path(generation, reader.version)).exists():
+                saved_or_built_vocabulary(reader, path)
         return reader.doc_count
     finally:
         reader.close()

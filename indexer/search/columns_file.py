@@ -3,90 +3,45 @@
 Building :class:`~indexer.search.columns.Columns` reads every document's source, date,
 story and actors through the engine (a cost that grows with the corpus: see
 bench/README). The reindex that makes a commit builds them and saves them as
-``columns-v1-<version>.npz`` in the generation's folder (numpy arrays, the
-strings as JSON, no pickles); openings load them in milliseconds (one that finds
-no file builds and saves it).
-A commit makes a new version, hence a new file (the older ones are removed).
-A file that cannot be read is built again; a folder that cannot be written
-(a read-only index) just goes unsaved. A save writes a temporary file and renames
-it: one that a killed save left behind is removed by a later save, once it is
-older than any save could take.
+``columns-v1-<version>.npz`` (:mod:`indexer.search.saved_arrays`: numpy arrays, the
+strings as JSON).
 """
 
 from __future__ import annotations
 
 import json
-import logging
-import os
-import tempfile
-import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 
 from indexer.engine.base import EngineReader
 from indexer.search.columns import Columns, load_columns
+from indexer.search.saved_arrays import saved_or_built, saved_path
 
-log = logging.getLogger(__name__)
 FORMAT = 1
-STALE_TEMPORARY = 600  # seconds: a temporary file this old belongs to a save that died
 _ARRAYS = ("live", "source", "day", "story", "actor_docs", "actor_ptr", "doc_actors", "doc_ptr")
 
 
 def columns_path(generation: Path, version: int) -> Path:
-    return generation / f"columns-v{FORMAT}-{version}.npz"
+    return saved_path(generation, "columns", version, FORMAT)
 
 
-def saved_or_built(reader: EngineReader, path: Path) -> Columns:
-    """The columns saved at ``path`` if they are there and whole, else built (and saved)."""
-    if path.exists():
-        try:
-            return _load(path, reader.docnum_limit)
-        except Exception as err:  # damaged in any way: what is built instead is right
-            log.warning("rebuilding the facet columns: %s is unreadable (%s)", path, err)
-    columns = load_columns(reader)
-    try:
-        _save(columns, path)
-    except OSError as err:  # a read-only index: build them on every opening
-        log.info("facet columns not saved in %s: %s", path.parent, err)
-    return columns
+def saved_or_built_columns(reader: EngineReader, path: Path) -> Columns:
+    """The columns saved at ``path`` if they are there, whole and fit the index, else built (and saved)."""
+    return saved_or_built(path, lambda: load_columns(reader), _arrays, lambda saved: _columns(saved, reader.docnum_limit))
 
 
-def _save(columns: Columns, path: Path) -> None:
+def _arrays(columns: Columns) -> dict[str, np.ndarray]:
     strings = {"sources": columns.sources, "actors": columns.actors, "actor_keys": list(columns.actor_ids)}
     arrays = {name: getattr(columns, name) for name in _ARRAYS}
     arrays["strings"] = np.frombuffer(json.dumps(strings).encode("utf-8"), np.uint8)
-    fd, tmp = tempfile.mkstemp(prefix=".columns-", suffix=".npz", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-        os.chmod(tmp, path.parent.stat().st_mode & 0o666)  # readable as the index is
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    for old in path.parent.glob(f"columns-v{FORMAT}-*.npz"):
-        if old != path:
-            old.unlink(missing_ok=True)
-    _remove_stale_temporaries(path.parent)
+    return arrays
 
 
-def _remove_stale_temporaries(folder: Path) -> None:
-    """Remove the temporary files of saves killed before their rename (not those of a save
-    going on in another process, which are recent)."""
-    stale = time.time() - STALE_TEMPORARY
-    for tmp in folder.glob(".columns-*.npz"):
-        try:
-            if tmp.stat().st_mtime < stale:
-                tmp.unlink()
-        except FileNotFoundError:
-            pass  # another save's, renamed meanwhile
-
-
-def _load(path: Path, size: int) -> Columns:
-    with open(path, "rb") as f, np.load(f, allow_pickle=False) as saved:
-        arrays = {name: saved[name] for name in _ARRAYS}
-        strings = json.loads(saved["strings"].tobytes().decode("utf-8"))
+def _columns(saved: Mapping[str, np.ndarray], size: int) -> Columns:
+    arrays = {name: saved[name] for name in _ARRAYS}
+    strings = json.loads(saved["strings"].tobytes().decode("utf-8"))
     per_document = [len(arrays[name]) for name in ("live", "source", "day", "story")] + [len(arrays["doc_ptr"]) - 1]
     if per_document != [size] * 5:
         raise ValueError(f"columns for {per_document} documents, the index has {size}")

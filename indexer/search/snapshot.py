@@ -20,10 +20,10 @@ from indexer.ingest.metadata import normalise_source
 from indexer.memo import Memo
 from indexer.search import query
 from indexer.search.columns import Columns
-from indexer.search.columns_file import columns_path, saved_or_built
+from indexer.search.columns_file import columns_path, saved_or_built_columns
 from indexer.search.matching import FIELD_WEIGHTS, Matcher
 from indexer.search.results import ArticleRecord, IndexStats
-from indexer.search.vocabulary import Vocabulary
+from indexer.search.vocabulary import Vocabulary, saved_or_built_vocabulary, vocabulary_path
 from indexer.store import GenerationMeta
 
 log = logging.getLogger("newsdex.index")
@@ -65,12 +65,12 @@ class Snapshot:
 
     @cached_property
     def columns(self) -> Columns:
-        return saved_or_built(self.reader, columns_path(self.generation, self.version[1]))
+        return saved_or_built_columns(self.reader, columns_path(self.generation, self.version[1]))
 
     @cached_property
     def vocabulary(self) -> Vocabulary:
-        """Title and body terms with their document frequencies (built on first use)."""
-        return Vocabulary(pair for f in query.TEXT_FIELDS for pair in self.reader.term_frequencies(f))
+        """Title and body terms with their document frequencies (loaded on first use)."""
+        return saved_or_built_vocabulary(self.reader, vocabulary_path(self.generation, self.version[1]))
 
     @cached_property
     def field_norms(self) -> dict[str, np.ndarray]:

@@ -1,11 +1,25 @@
-"""The index vocabulary in memory, for fuzzy terms and did-you-mean."""
+"""The index vocabulary in memory, for fuzzy terms and did-you-mean.
+
+Gathering it reads every segment's terms (at a million articles, tens of segments of
+tens of thousands of terms each): the reindex that makes a commit saves it beside it
+(``vocabulary-v1-<version>.npz``, :mod:`indexer.search.saved_arrays`), and the first
+fuzzy search after an opening loads it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
+
+from indexer.engine.base import EngineReader
+from indexer.engine.schema import TEXT_FIELDS
+from indexer.search.saved_arrays import saved_or_built, saved_path
+
+FORMAT = 1
 
 
 class Vocabulary:
@@ -34,3 +48,32 @@ class Vocabulary:
         )
         close = [(d, -self.frequency[t], t) for t, d, _ in found]
         return [t for _, _, t in sorted(close)[:limit]]
+
+
+def vocabulary_path(generation: Path, version: int) -> Path:
+    return saved_path(generation, "vocabulary", version, FORMAT)
+
+
+def saved_or_built_vocabulary(reader: EngineReader, path: Path) -> Vocabulary:
+    """The title and body terms, with their document frequencies, saved at ``path`` if
+    they are there and whole, else gathered from the index (and saved)."""
+    return saved_or_built(
+        path,
+        lambda: Vocabulary(pair for f in TEXT_FIELDS for pair in reader.term_frequencies(f)),
+        _arrays,
+        _vocabulary,
+    )
+
+
+def _arrays(vocabulary: Vocabulary) -> dict[str, np.ndarray]:
+    terms = "\x00".join(vocabulary.terms).encode("utf-8")
+    freqs = np.fromiter(vocabulary.frequency.values(), np.int64, len(vocabulary.terms))
+    return {"terms": np.frombuffer(terms, np.uint8), "frequencies": freqs}
+
+
+def _vocabulary(saved: Mapping[str, np.ndarray]) -> Vocabulary:
+    blob = saved["terms"].tobytes().decode("utf-8")
+    terms = blob.split("\x00") if blob else []
+    if len(terms) != len(saved["frequencies"]):
+        raise ValueError(f"{len(terms)} terms, {len(saved['frequencies'])} frequencies")
+    return Vocabulary(zip(terms, saved["frequencies"].tolist()))

@@ -1,0 +1,89 @@
+"""What a search needs of a commit, saved beside it as numpy arrays: built once, by the
+reindex that makes the commit, and loaded by every opening (in milliseconds, where
+building it reads every document or every segment's terms through the engine).
+
+Each kind (the facet columns, the vocabulary) is ``<kind>-v<format>-<version>.npz``
+in the generation's folder (numpy arrays, no pickles). A commit makes a new version,
+hence a new file (the older ones of its kind are removed). A file that cannot be read,
+or does not fit the index, is built again; a folder that cannot be written (a
+read-only index) just goes unsaved. A save writes a temporary file and renames it:
+one that a killed save left behind is removed by a later save, once it is older than
+any save could take.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+STALE_TEMPORARY = 600  # seconds: a temporary file this old belongs to a save that died
+T = TypeVar("T")
+
+
+def saved_path(generation: Path, kind: str, version: int, form: int) -> Path:
+    return generation / f"{kind}-v{form}-{version}.npz"
+
+
+def saved_or_built(
+    path: Path,
+    build: Callable[[], T],
+    to_arrays: Callable[[T], dict[str, np.ndarray]],
+    from_arrays: Callable[[Mapping[str, np.ndarray]], T],
+) -> T:
+    """What is saved at ``path`` if it is there, whole and fits (``from_arrays`` raises
+    otherwise), else built and saved."""
+    if path.exists():
+        try:
+            with open(path, "rb") as f, np.load(f, allow_pickle=False) as saved:
+                return from_arrays({name: saved[name] for name in saved.files})
+        except Exception as err:  # damaged in any way: what is built instead is right
+            log.warning("rebuilding %s: it is unreadable (%s)", path.name, err)
+    value = build()
+    try:
+        _save(to_arrays(value), path)
+    except OSError as err:  # a read-only index: built on every opening
+        log.info("%s not saved in %s: %s", path.name, path.parent, err)
+    return value
+
+
+def _kind(path: Path) -> tuple[str, str]:
+    """The file's kind and the pattern of its kind's files (any version)."""
+    kind, form, _version = path.stem.rsplit("-", 2)
+    return kind, f"{kind}-{form}-*.npz"
+
+
+def _save(arrays: dict[str, Any], path: Path) -> None:
+    kind, siblings = _kind(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{kind}-", suffix=".npz", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+        os.chmod(tmp, path.parent.stat().st_mode & 0o666)  # readable as the index is
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    for old in path.parent.glob(siblings):
+        if old != path:
+            old.unlink(missing_ok=True)
+    _remove_stale_temporaries(path.parent, kind)
+
+
+def _remove_stale_temporaries(folder: Path, kind: str) -> None:
+    """Remove the temporary files of saves killed before their rename (not those of a save
+    going on in another process, which are recent)."""
+    stale = time.time() - STALE_TEMPORARY
+    for tmp in folder.glob(f".{kind}-*.npz"):
+        try:
+            if tmp.stat().st_mtime < stale:
+                tmp.unlink()
+        except FileNotFoundError:
+            pass  # another save's, renamed meanwhile
