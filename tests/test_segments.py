@@ -16,6 +16,7 @@ import random
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 from whoosh.analysis import Token, Tokenizer
@@ -271,3 +272,13 @@ def test_the_bulk_writer_refuses_whooshs_own_document_path(tmp_path: Path) -> No
     with pytest.raises(TypeError, match="add_analysed"):
         writer.add_document(id="x", title="Mali", body="Bamako")
     writer.cancel()
+
+
+@pytest.mark.parametrize("terms", [[], [b"a"], [b"", b"ab"], sorted({b"mali", b"bamako", b"b", "caf\u00e9".encode(), b"zz" * 9})])
+def test_a_segments_terms_are_found_by_bisection_where_they_lie(terms: list[bytes]) -> None:
+    from indexer.engine.whoosh.flat_postings import SortedTerms
+
+    found = SortedTerms(np.frombuffer(b"\x00".join(terms), np.uint8))
+    assert list(found) == terms and len(found) == len(terms)
+    assert [found.index_of(t) for t in terms] == list(range(len(terms)))
+    assert found.index_of(b"nowhere") is None and found.index_of(b"\xff") is None

@@ -1,9 +1,10 @@
 """Build or update the index from the corpus: incremental, atomic, locked, with progress.
 
-The walk: corpus files -> changed ones read into Articles -> Documents
-(actors, story) -> written to the engine -> committed, with the commit's facet
-columns saved beside it (so no opening has to build them). Unchanged files
-(same size and mtime, or same content hash) are skipped without reading.
+The walk: corpus files -> changed ones read into Articles, in rounds that fit
+the memory budget (:mod:`.rounds`) -> Documents (actors, story) -> written to
+the engine -> committed, with the commit's facet columns and vocabulary saved
+beside it (so no opening has to build them). Unchanged files (the same content
+hash) are hashed, not parsed.
 """
 
 from __future__ import annotations
