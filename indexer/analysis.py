@@ -26,7 +26,7 @@ from typing import NamedTuple
 from nltk.stem.snowball import SnowballStemmer
 from nltk.tokenize.util import regexp_span_tokenize
 
-from indexer.memo import Memo
+from indexer.memo import Memo, also_clear
 
 # Words are what lies between runs of characters that are not letters, digits,
 # hyphens or apostrophes. (A compiled ``re`` pattern: NLTK's RegexpTokenizer
@@ -87,6 +87,8 @@ def _terms_of_word(word: str) -> tuple[str, ...]:
 
 
 _word_terms = Memo(_terms_of_word, 200_000)
+also_clear(fold.cache_clear)
+also_clear(stem.cache_clear)
 
 
 def analyse(text: str) -> Iterator[Token]:

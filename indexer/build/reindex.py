@@ -32,6 +32,7 @@ from indexer.build.rounds import Budget, Changed, Entry, Rounds
 from indexer.build.stories import StoryFinder
 from indexer.engine import Engine, EngineBusy, EngineError, EngineIndex, EngineReader, default_engine
 from indexer.ingest import CorpusFile, iter_corpus, read_file
+from indexer.memo import clear_caches
 from indexer.search.columns_file import columns_path, saved_or_built_columns
 from indexer.search.vocabulary import saved_or_built_vocabulary, vocabulary_path
 
@@ -135,6 +136,8 @@ def reindex(
             # crash between the two then leaves the next run the corpus it was asked for.
             write_meta = lambda: store.write_meta(target, meta)  # noqa: E731
             _update(index, [Path(r) for r in roots], data, meta, report, progress, write_meta, memory)
+            clear_caches()  # (the run's stems and names: their memory goes to the columns' build)
+            release_free_memory()
             report.articles = _save_for_search(index, target)
             if report.full:
                 store.switch_to(data, target)

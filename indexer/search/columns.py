@@ -18,6 +18,8 @@ from indexer.engine.base import EngineReader
 from indexer.engine.schema import ACTOR_SEPARATOR
 from indexer.search.dates import EPOCH_ORDINAL
 
+_CHUNK = 50_000  # documents whose actor lists are split at a time
+
 
 @dataclass(frozen=True)
 class Columns:
@@ -56,16 +58,19 @@ def load_columns(reader: EngineReader) -> Columns:
     live = np.zeros(size, bool)
     live[reader.live_docnums()] = True
 
+    # One column at a time, each list of a million values let go before the next is read.
     source_values = reader.column("source")
     sources = tuple(sorted({v for v in source_values if v}))
     source_id = {s: i for i, s in enumerate(sources)}
     source = np.fromiter((source_id.get(v, -1) for v in source_values), np.int32, size)
+    del source_values
 
     day = _day_ordinals(reader.column("published"))
 
     story_values = reader.column("story")
     story_id: dict[str, int] = {}
     story = np.fromiter((story_id.setdefault(v, len(story_id)) for v in story_values), np.int32, size)
+    del story_values, story_id
 
     actors, actor_ids, actor_ptr, actor_docs = _actor_matrix(reader.column("actor_list"), live)
     actor_of_pair = np.repeat(np.arange(len(actors)), np.diff(actor_ptr))
@@ -97,12 +102,19 @@ def _actor_matrix(
     most used spelling (accented on a tie: "António" over "Antonio").
     """
     is_live = live.tolist()
-    named = [(d, joined) for d, joined in enumerate(joined_names) if joined and is_live[d]]
-    per_doc = [joined.split(ACTOR_SEPARATOR) for _, joined in named]
-    pair_names = list(chain.from_iterable(per_doc))  # (document, name) pairs, by document
-    name_ids = {name: i for i, name in enumerate(dict.fromkeys(pair_names))}
-    names = np.fromiter(map(name_ids.__getitem__, pair_names), np.int64, len(pair_names))
-    docs = np.repeat(np.fromiter((d for d, _ in named), np.int64, len(named)), list(map(len, per_doc)))
+    name_ids: dict[str, int] = {}  # each spelling, numbered as first met
+    names_of: list[np.ndarray] = []  # (document, name) pairs, by document, a chunk at a time:
+    docs_of: list[np.ndarray] = []  # the split names of a million documents take gigabytes
+    for start in range(0, len(joined_names), _CHUNK):
+        per_doc = [
+            joined.split(ACTOR_SEPARATOR) if joined and is_live[d] else ()
+            for d, joined in enumerate(joined_names[start : start + _CHUNK], start)
+        ]
+        pair_names = list(chain.from_iterable(per_doc))
+        names_of.append(np.fromiter((name_ids.setdefault(n, len(name_ids)) for n in pair_names), np.int64, len(pair_names)))
+        docs_of.append(np.repeat(np.arange(start, start + len(per_doc), dtype=np.int64), list(map(len, per_doc))))
+    names = np.concatenate(names_of) if names_of else np.empty(0, np.int64)
+    docs = np.concatenate(docs_of) if docs_of else np.empty(0, np.int64)
     key_ids: dict[str, int] = {}
     key_of_name = np.fromiter(
         (key_ids.setdefault(actor_key(n), len(key_ids)) for n in name_ids), np.int64, len(name_ids)

@@ -284,18 +284,26 @@ class WhooshReader:
 
     def column(self, fieldname: str) -> list[str]:
         """The value of a per-document column field for every document number."""
-        return [v.decode("utf-8") if isinstance(v, bytes) else v for v in self.column_bytes(fieldname)]
+        values: list[str] = []
+        for part in self._column_parts(fieldname):  # (a segment's raw values at a time)
+            values.extend(v.decode("utf-8") if isinstance(v, bytes) else v for v in part)
+        return values
 
     def column_bytes(self, fieldname: str) -> list[bytes]:
         """The raw values of a per-document column for every document number (b"" if none)."""
         values: list[bytes] = []
+        for part in self._column_parts(fieldname):
+            values.extend(part)
+        return values
+
+    def _column_parts(self, fieldname: str) -> Iterator[Any]:
+        """Each segment's raw values of a column, in turn."""
         for leaf, _offset in self._r.leaf_readers():
             # (Whoosh's multi-segment column reader skips segments without the column)
             if leaf.has_column(fieldname):
-                values.extend(leaf.column_reader(fieldname, translate=False))
+                yield leaf.column_reader(fieldname, translate=False)
             else:
-                values.extend([b""] * leaf.doc_count_all())
-        return values
+                yield [b""] * leaf.doc_count_all()
 
     def term_frequencies(self, fieldname: str) -> Iterator[tuple[str, int]]:
         """From the flat postings, where each term's posting count is its document frequency."""
