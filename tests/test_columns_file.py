@@ -148,3 +148,16 @@ def test_the_vocabulary_is_saved_too_and_loaded_as_gathered(corpus, tmp_path):
         assert index.snapshot.vocabulary.frequency == gathered.frequency
         assert index.search("bamak~").total == fuzzy > 0
     assert saved.read_bytes()[:2] == b"PK"
+
+
+def test_a_save_for_an_older_commit_leaves_a_newer_commits_file(tmp_path):
+    from indexer.search.saved_arrays import saved_or_built
+
+    def save(version: int) -> None:
+        path = tmp_path / f"vocabulary-v1-{version}.npz"
+        saved_or_built(path, lambda: version, lambda v: {"v": np.array([v])}, lambda saved: int(saved["v"][0]))
+
+    save(5)
+    save(3)  # a process still on commit 3 (its snapshot pinned) saves its own
+    save(4)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["vocabulary-v1-4.npz", "vocabulary-v1-5.npz"]

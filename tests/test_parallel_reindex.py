@@ -239,7 +239,9 @@ def test_each_article_is_prepared_as_in_one_process_whichever_side_runs_ahead(mo
 
     assert got == expected
     assert gc.get_freeze_count() == 0  # what the pass froze is collectable again
-    if slow != "neither":  # which side takes what is then down to timing
-        found_actors_here = two._extractor is not None
-        assert found_actors_here == (slow == "the workers")
-        assert (len(analysed_here) < len(articles)) == (slow == "this process")
+    if slow == "the workers":  # this process analyses the text (but what they had already taken), and finds actors
+        assert two._extractor is not None
+        assert len(analysed_here) >= len(articles) - 2 * pipeline.BATCH
+    if slow == "this process":  # the workers find every actor, and analyse text too
+        assert two._extractor is None
+        assert len(analysed_here) < len(articles)

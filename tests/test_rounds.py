@@ -23,13 +23,21 @@ def _corpus(folder: Path, files: int = 6, per_file: int = 5) -> list[Changed]:
     return changed
 
 
-def _walk(changed: list[Changed], round_chars: int, monkeypatch) -> tuple[Rounds, list[str], list[list[str]], list[str]]:
-    """The first walk's ids, the rounds' ids, and the files read again."""
+def _walk(
+    changed: list[Changed], round_chars: int, monkeypatch, changed_after_first_walk: tuple[Changed, ...] = ()
+) -> tuple[Rounds, list[str], list[list[str]], list[str]]:
+    """The first walk's ids, the rounds' ids, and the files read again (the files
+    ``changed_after_first_walk`` are, and must be told of)."""
     again: list[str] = []
+    meanwhile: list[Changed] = []
     monkeypatch.setattr(rounds, "read_file", lambda path, root: again.append(path.name) or read_file(path, root))
-    walk = Rounds(changed, lambda c: read_file(c.file.path, c.file.root).articles, lambda: round_chars)
+    walk = Rounds(changed, lambda c: read_file(c.file.path, c.file.root).articles, lambda: round_chars, meanwhile.append)
     first = [a.id for a in walk.first_walk()]
-    return walk, first, [[e.article.id for e in part] for part in walk], again
+    for c in changed_after_first_walk:
+        c.file.path.write_text(c.file.path.read_text("utf-8").replace('"a', '"b'), "utf-8")
+    parts = [[e.article.id for e in part] for part in walk]
+    assert [c.file.rel for c in meanwhile] == [c.file.rel for c in changed_after_first_walk]
+    return walk, first, parts, again
 
 
 def test_a_corpus_that_fits_one_round_is_read_once(tmp_path, monkeypatch):
@@ -46,6 +54,14 @@ def test_a_larger_corpus_is_read_again_in_rounds_within_the_budget(tmp_path, mon
     assert [i for part in parts for i in part] == first  # every article once, in order
     assert all(len(part) == 10 for part in parts)  # two files' worth a round
     assert again == ["part-2.jsonl", "part-3.jsonl", "part-4.jsonl", "part-5.jsonl"]  # the first round's were kept
+
+
+def test_a_file_changed_between_the_two_walks_is_left_out_and_told_of(tmp_path, monkeypatch):
+    changed = _corpus(tmp_path)
+    one_file = sum(size(a) for a in read_file(changed[0].file.path, tmp_path).articles)
+    _, first, parts, again = _walk(changed, 2 * one_file, monkeypatch, changed_after_first_walk=(changed[3],))
+    assert [i for part in parts for i in part] == [i for i in first if not i.startswith("a3-")]
+    assert "part-3.jsonl" in again
 
 
 def test_an_article_larger_than_a_round_is_a_round_of_its_own(tmp_path, monkeypatch):

@@ -1,2 +1,3 @@
-"""Building an index from a corpus: change detection, the preparing and writing passes
-(in worker processes for large runs), stories, and the atomic, locked reindex."""
+"""Building an index from a corpus: change detection, rounds within a memory budget, the
+preparing pass (with worker processes for large runs), stories, and the atomic, locked
+reindex."""

@@ -225,7 +225,8 @@ def _update(
         additions = _additions(index, known, changed, seen_keys, meta, report, data_dir)
         try:
             budget = Budget(memory, *additions.kept())
-            rounds = Rounds(changed, lambda c: _read(c, report, meta.file_problems), budget.round_chars)
+            read = lambda c: _read(c, report, meta.file_problems)  # noqa: E731
+            rounds = Rounds(changed, read, budget.round_chars, additions.changed_meanwhile)
             meta.learned_aliases = preparer.learn(rounds.first_walk(), meta.learned_aliases)
             deleted_files = gone + list(additions.previous)
             changes = bool(report.full or changed or gone)
@@ -258,7 +259,7 @@ def _write(
                     if doc is not None:  # (None: a duplicate, skipped)
                         writer.add(doc.fields(), doc.analysed)
                     bar.update()
-            del part  # (before the next round is read)
+            del part  # (Rounds keeps no hold on it: freed before the next round is read)
             release_free_memory()
         additions.count()
         before_commit()
@@ -332,6 +333,13 @@ class _Additions:
             self.added[key] += 1
         story = self.stories.assign(article.id, ready.signature, article.published)
         return Document(article, ready.actors, story, key, entry.digest, ready.signature, ready.analysed)
+
+    def changed_meanwhile(self, changed: Changed) -> None:
+        """A file found changed (or gone) when read again in a later round: left out, a problem."""
+        problem = Problem(changed.file.rel, "changed while it was being indexed: left out; run reindex again")
+        self.report.problems.append(problem)
+        self.report.failed += 1
+        self.meta.file_problems[changed.key] = [_as_row(problem)]
 
     def kept(self) -> tuple[IdSet, StoryFinder]:
         """What it keeps for the whole run (its memory grows with the corpus)."""

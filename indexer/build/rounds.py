@@ -6,12 +6,15 @@ article's actors are found. The first walk reads every changed file and learns
 from it; it keeps what it read while that fits in one round, so a corpus that
 fits in memory is read once. The second walk hands the articles on in rounds of
 at most the budget's characters of text, reading again the files the first
-walk did not keep. Only the round in hand (and what reindex keeps of each
-article: its id, its story's tables) is in memory, whatever the corpus's size.
+walk did not keep (a file that is not what it was in the first walk, changed or
+gone meanwhile, is left out and reported). Only the round in hand, the file it
+comes from (a file is read whole), and what reindex keeps of each article (its
+id, its story's tables) are in memory, whatever the corpus's size.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import NamedTuple, Protocol
 
@@ -48,14 +51,21 @@ class Rounds:
 
     ``read`` reads a file for the first walk (reporting its problems);
     ``round_chars`` gives the size of the next round, asked before each (it may
-    shrink as what reindex keeps for the whole run grows).
+    shrink as what reindex keeps for the whole run grows); ``changed_meanwhile``
+    is told of a file that the second walk found changed since the first.
     """
 
     def __init__(
-        self, changed: list[Changed], read: Callable[[Changed], list[Article]], round_chars: Callable[[], int]
+        self,
+        changed: list[Changed],
+        read: Callable[[Changed], list[Article]],
+        round_chars: Callable[[], int],
+        changed_meanwhile: Callable[[Changed], None],
     ) -> None:
         self._changed, self._read, self._round_chars = changed, read, round_chars
+        self._changed_meanwhile = changed_meanwhile
         self._kept: dict[str, list[Article]] = {}
+        self._seen: dict[str, tuple[int, int]] = {}  # file key -> its size and its articles' ids, hashed
         self.articles = 0  # counted by the first walk
 
     def first_walk(self) -> Iterator[Article]:
@@ -65,6 +75,7 @@ class Rounds:
         for changed in self._changed:
             articles = self._read(changed)
             self.articles += len(articles)
+            self._seen[changed.key] = _fingerprint(changed, articles)
             if keeping:
                 chars += sum(map(size, articles))
                 keeping = chars <= budget  # (the files after are read again, round by round)
@@ -80,15 +91,30 @@ class Rounds:
             articles = self._kept.pop(changed.key, None)
             if articles is None:  # its problems were reported by the first walk
                 articles = read_file(changed.file.path, changed.file.root).articles
+                if _fingerprint(changed, articles) != self._seen[changed.key]:
+                    self._changed_meanwhile(changed)
+                    continue
             for article in articles:
                 weight = size(article)
                 if part and chars + weight > budget:
-                    yield part
-                    part, chars, budget = [], 0, self._round_chars()
+                    box, part = [part], []
+                    yield box.pop()  # (this frame keeps no hold on it: the caller frees it)
+                    chars, budget = 0, self._round_chars()
                 part.append(Entry(changed.key, changed.digest, article))
                 chars += weight
         if part:
-            yield part
+            box = [part]
+            del part
+            yield box.pop()
+
+
+def _fingerprint(changed: Changed, articles: list[Article]) -> tuple[int, int]:
+    """What tells a file read again from the one read first: its size now, its articles' ids."""
+    try:
+        now = os.stat(changed.file.path).st_size
+    except OSError:
+        now = -1
+    return now, hash(tuple(a.id for a in articles))
 
 
 class Kept(Protocol):

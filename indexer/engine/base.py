@@ -86,7 +86,7 @@ class EngineReader(Protocol):
 
 
 class EngineWriter(Protocol):
-    """The writer of the next commit, or a part writer of segments another writer commits."""
+    """The writer of the next commit."""
 
     def add(self, fields: Mapping[str, Any], analysed: Mapping[str, FieldPostings]) -> None:
         """One document: its fields (by :mod:`~indexer.engine.schema`, text fields

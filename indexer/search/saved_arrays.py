@@ -4,7 +4,7 @@ building it reads every document or every segment's terms through the engine).
 
 Each kind (the facet columns, the vocabulary) is ``<kind>-v<format>-<version>.npz``
 in the generation's folder (numpy arrays, no pickles). A commit makes a new version,
-hence a new file (the older ones of its kind are removed). A file that cannot be read,
+hence a new file (the older versions of its kind are removed). A file that cannot be read,
 or does not fit the index, is built again; a folder that cannot be written (a
 read-only index) just goes unsaved. A save writes a temporary file and renames it:
 one that a killed save left behind is removed by a later save, once it is older than
@@ -60,6 +60,13 @@ def _kind(path: Path) -> tuple[str, str]:
     return kind, f"{kind}-{form}-*.npz"
 
 
+def _version(path: Path) -> int:
+    try:
+        return int(path.stem.rsplit("-", 1)[1])
+    except (IndexError, ValueError):
+        return -1
+
+
 def _save(arrays: dict[str, Any], path: Path) -> None:
     kind, siblings = _kind(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{kind}-", suffix=".npz", dir=path.parent)
@@ -71,8 +78,8 @@ def _save(arrays: dict[str, Any], path: Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    for old in path.parent.glob(siblings):
-        if old != path:
+    for old in path.parent.glob(siblings):  # (not a newer version: another process saved it for a newer commit)
+        if _version(old) < _version(path):
             old.unlink(missing_ok=True)
     _remove_stale_temporaries(path.parent, kind)
 

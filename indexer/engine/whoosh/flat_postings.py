@@ -77,12 +77,13 @@ class SortedTerms(Sequence[bytes]):
 
     def __init__(self, blob: np.ndarray) -> None:
         self._blob = blob.data  # (a memoryview: slices read the map, not a copy)
-        ends = np.flatnonzero(blob == 0).astype(np.uint32)
-        self._starts = np.concatenate(([0], ends + 1)).astype(np.uint32) if len(blob) else np.zeros(1, np.uint32)
-        self._ends = np.append(ends, np.uint32(len(blob))) if len(blob) else np.zeros(0, np.uint32)
+        # term i is blob[starts[i] : starts[i + 1] - 1] (the last one is followed by no NUL)
+        separators = np.flatnonzero(blob == 0)
+        bounds = ([0], separators + 1, [len(blob) + 1]) if len(blob) else ([0],)
+        self._starts = np.concatenate(bounds).astype(np.uint32)
 
     def __len__(self) -> int:
-        return len(self._ends)
+        return len(self._starts) - 1
 
     @overload
     def __getitem__(self, i: int) -> bytes: ...
@@ -91,7 +92,9 @@ class SortedTerms(Sequence[bytes]):
     def __getitem__(self, i: int | slice) -> bytes | list[bytes]:
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        return bytes(self._blob[self._starts[i] : self._ends[i]])
+        if i < 0:
+            i += len(self)
+        return bytes(self._blob[self._starts[i] : self._starts[i + 1] - 1])
 
     def index_of(self, term: bytes) -> int | None:
         """The term's number, or None when it is not there."""
