@@ -282,3 +282,21 @@ def test_a_segments_terms_are_found_by_bisection_where_they_lie(terms: list[byte
     assert list(found) == terms and len(found) == len(terms)
     assert [found.index_of(t) for t in terms] == list(range(len(terms)))
     assert found.index_of(b"nowhere") is None and found.index_of(b"\xff") is None
+
+
+def test_a_readers_cache_of_posting_lists_stays_within_its_bytes(tmp_path: Path, monkeypatch) -> None:
+    from indexer.engine.whoosh import engine
+
+    docs = [_document(a, i) for i, a in enumerate(_articles(300))]
+    _index_with_newsdex(tmp_path / "ix", docs)
+    reader = WhooshIndex.open(tmp_path / "ix").reader()
+    try:
+        terms = [t for t, _ in reader.term_frequencies("body")][:200]
+        uncached = {t: reader._read_postings("body", t) for t in terms}
+        monkeypatch.setattr(engine, "POSTINGS_CACHE_BYTES", 2_000)  # a few lists at a time
+        for t in terms * 2:
+            docs_of, weights = reader.postings("body", t)
+            assert np.array_equal(docs_of, uncached[t][0]) and np.array_equal(weights, uncached[t][1])
+            assert sum(a.nbytes + b.nbytes for a, b in reader._postings.values()) <= 2_000 + docs_of.nbytes + weights.nbytes
+    finally:
+        reader.close()

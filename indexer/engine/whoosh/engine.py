@@ -32,7 +32,10 @@ from indexer.engine.whoosh import flat_postings
 from indexer.engine.whoosh.internals import BulkSegmentWriter, segment_length_bytes
 
 INDEX_NAME = "MAIN"
-POSTINGS_CACHE = 50_000  # posting lists kept in memory per reader
+# Posting lists kept in memory per reader, merged across segments: bounded in bytes, since
+# a common word's list holds most documents (MBs at a million articles; 50,000 lists, the
+# bound by count before, grew a server past 4 GB).
+POSTINGS_CACHE_BYTES = 64 << 20
 
 
 class PreAnalysed(Tokenizer):
@@ -183,6 +186,7 @@ class WhooshReader:
         self._r = searcher.reader()
         self._version = version
         self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._postings_bytes = 0  # what the cached lists hold
         self._flats: list[tuple[flat_postings.PostingsFile, int]] = []  # each segment's, with its first number
         try:
             for leaf, offset in self._r.leaf_readers():
@@ -221,9 +225,12 @@ class WhooshReader:
         cached = self._postings.get(key)
         if cached is None:
             cached = self._read_postings(fieldname, term)
-            if len(self._postings) >= POSTINGS_CACHE:
+            size = cached[0].nbytes + cached[1].nbytes
+            if self._postings_bytes + size > POSTINGS_CACHE_BYTES:  # (start afresh, as a Memo does)
                 self._postings.clear()
+                self._postings_bytes = 0
             self._postings[key] = cached
+            self._postings_bytes += size
         return cached
 
     def _read_postings(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
