@@ -115,7 +115,7 @@ def serve(data: Path, clients: int, args: argparse.Namespace) -> dict:
         r = load.run(options)
     except SystemExit as err:  # load.py's way of saying the server did not start
         raise StepFailed(f"serve: {err}") from None
-    return {k: r[k] for k in ("requests", "errors", "error_examples", "throughput_rps", "latency_ms", "memory_mb")}
+    return {k: r[k] for k in ("requests", "errors", "error_examples", "throughput_rps", "latency_ms", "memory_mb", "private_mb")}
 
 
 def run_newsdex(corpus: scale_corpus.Corpus, queries: dict, work: Path, args: argparse.Namespace) -> dict:
@@ -209,14 +209,14 @@ def flat(r: dict) -> dict:
         )
     if "serve" in r:
         one, eight = r["serve"]["1"], r["serve"]["8"]
-        m = eight["memory_mb"]
-        verdict = ("stable" if m["stable"] else "NOT stable") if m["judged"] else "not judged under 30 s"
+        m, own = eight["memory_mb"], eight["private_mb"]
+        verdict = ("stable" if own["stable"] else "NOT stable") if own["judged"] else "not judged under 30 s"
         out.update(
             rps_1=one["throughput_rps"], rps_8=eight["throughput_rps"],
             rps_gain=eight["throughput_rps"] / one["throughput_rps"] if one["throughput_rps"] else None,
             serve_latency=f"{eight['latency_ms']['all']['p50']} / {eight['latency_ms']['all']['p95']}",
             serve_errors=one["errors"] + eight["errors"],
-            serve_rss=f"{m['tenths'][0]:,.0f} → {m['end']:,.0f} ({verdict})",
+            serve_rss=f"{m['tenths'][0]:,.0f} → {m['end']:,.0f}; private {own['tenths'][0]:,.0f} → {own['end']:,.0f} ({verdict})",
         )
     return out
 

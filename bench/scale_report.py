@@ -39,7 +39,7 @@ ROWS = [  # (label, key, format); a ratio is shown where both systems have a num
     ("serve, 8 clients ÷ 1 client", "rps_gain", "{:.2f}×"),
     ("serve, 8 clients p50 / p95 (ms)", "serve_latency", "{}"),
     ("serve errors (both runs)", "serve_errors", "{:,.0f}"),
-    ("server RSS, start → end of the 8-client run (MiB)", "serve_rss", "{}"),
+    ("server RSS, start → end of the 8-client run; its private part, judged (MiB)", "serve_rss", "{}"),
 ]
 UNRATIOED = {"articles", "processes", "median_matches"}  # counts to compare, not costs
 FITTED = [  # (label, key, format) of the metrics a line is fitted through
