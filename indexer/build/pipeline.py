@@ -21,7 +21,6 @@ more than it saves.
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import os
 import threading
@@ -243,23 +242,6 @@ class _Stages:
 
     def _find_actors(self, articles: Sequence[Article]) -> list[tuple[str, ...]]:
         return _actors_of(self._extractor(), articles)
-
-
-_malloc_trim: Callable[[int], int] | None
-try:
-    _malloc_trim = ctypes.CDLL(None).malloc_trim
-except (OSError, AttributeError):
-    _malloc_trim = None
-
-
-def release_free_memory() -> None:
-    """Give the memory this process has freed back to the system (between rounds): glibc
-    keeps the free pages of its heap otherwise, hundreds of MB over a large run. Whoosh's
-    segment writers are held in reference cycles (through exceptions it catches), and a
-    round's are frozen out of collections, so a collection comes first."""
-    gc.collect()
-    if _malloc_trim is not None:  # glibc's; elsewhere, nothing more to do
-        _malloc_trim(0)
 
 
 def _context() -> Any:

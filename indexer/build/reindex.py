@@ -24,9 +24,9 @@ from indexer import store
 from indexer.actors import load_aliases
 from indexer.article import Article, Problem
 from indexer.build.document import Document
-from indexer.build.gc_freeze import frozen
+from indexer.build.gc_freeze import frozen, release_free_memory
 from indexer.build.id_set import IdSet
-from indexer.build.pipeline import Prepared, Preparer, release_free_memory, worth_workers
+from indexer.build.pipeline import Prepared, Preparer, worth_workers
 from indexer.build.progress import Progress, Silent
 from indexer.build.rounds import Budget, Changed, Entry, Rounds
 from indexer.build.stories import StoryFinder
@@ -212,8 +212,8 @@ def _update(
 ) -> None:
     reader = index.reader()
     try:
-        live = reader.live_docnums()
-        known = _known_files(reader, live.tolist())
+        live = reader.live_docnums().tolist()
+        known = _known_files(reader, live)
     finally:
         reader.close()
     changed, seen_keys = _changed_files(roots, known, meta, report)
@@ -222,7 +222,7 @@ def _update(
     meta.file_problems = {k: v for k, v in meta.file_problems.items() if k in seen_keys}
     # The workers start before the run reads any more: forked, they copy what it holds.
     with Preparer(_user_aliases(data_dir)).running(large=worth_workers(sum(c.size for c in changed))) as preparer:
-        additions = _additions(index, known, changed, seen_keys, meta, report, data_dir)
+        additions = _additions(index, live, known, changed, seen_keys, meta, report, data_dir)
         try:
             budget = Budget(memory, *additions.kept())
             read = lambda c: _read(c, report, meta.file_problems)  # noqa: E731
@@ -276,6 +276,7 @@ def _write(
 
 def _additions(
     index: EngineIndex,
+    live: list[int],
     known: dict[str, _Known],
     changed: list[Changed],
     seen_keys: set[str],
@@ -284,11 +285,12 @@ def _additions(
     scratch: Path,
 ) -> _Additions:
     """What the articles to add are checked against: the ids the index keeps, the ids
-    the changed files had, the stories of the articles it keeps."""
+    the changed files had, the stories of the articles it keeps (``live``: the documents
+    that :func:`_known_files` read: no other reindex commits meanwhile, the lock is ours)."""
     changed_keys = {c.key for c in changed}
     reader = index.reader()
     try:
-        live, ids = reader.live_docnums().tolist(), reader.column("id")
+        ids = reader.column("id")
         kept = IdSet(ids[d] for k, v in known.items() if k in seen_keys and k not in changed_keys for d in v.docs)
         previous = {k: frozenset(ids[d] for d in known[k].docs) for k in changed_keys if k in known}
         stories = _story_finder(reader, live, ids, scratch) if changed else StoryFinder()
