@@ -60,24 +60,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def rss_mb(pid: int, field: str = "VmRSS") -> float | None:
+def memory_mb(pid: int) -> tuple[float, float] | None:
     """Resident memory of ``pid`` and its child processes (the workers of serve --workers):
-    all of it (``VmRSS``), or a part of it as /proc/PID/status names it (``RssAnon``)."""
+    all of it (``VmRSS``) and their own part of it (``RssAnon``), from one read of each
+    process's /proc/PID/status; None once ``pid`` is gone."""
     try:
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
         children = []
-    sizes = [_status_mb(p, field) for p in [pid, *map(int, children)]]
-    return sum(s for s in sizes if s is not None) if sizes[0] is not None else None
+    sizes = [_status_mb(p) for p in [pid, *map(int, children)]]
+    if sizes[0] is None:
+        return None
+    found = [s for s in sizes if s is not None]
+    return sum(s[0] for s in found), sum(s[1] for s in found)
 
 
-def _status_mb(pid: int, field: str) -> float | None:
+def _status_mb(pid: int) -> tuple[float, float] | None:
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return None
-    m = re.search(rf"{field}:\s+(\d+) kB", status)
-    return int(m.group(1)) / 1024 if m else None
+    rss, own = (re.search(rf"{field}:\s+(\d+) kB", status) for field in ("VmRSS", "RssAnon"))
+    return (int(rss.group(1)) / 1024, int(own.group(1)) / 1024) if rss and own else None
 
 
 def has_index(data: Path) -> bool:
@@ -297,10 +301,11 @@ def _measure(args: argparse.Namespace, server: Server, data: Path, index_s: floa
 
     def sample() -> None:
         while not stop.is_set():
-            mb, own = rss_mb(server.proc.pid), rss_mb(server.proc.pid, "RssAnon")
-            if mb is not None and own is not None:
-                memory.append((time.monotonic() - started, mb))
-                private.append((time.monotonic() - started, own))
+            sizes = memory_mb(server.proc.pid)
+            if sizes is not None:
+                at = time.monotonic() - started
+                memory.append((at, sizes[0]))
+                private.append((at, sizes[1]))
             stop.wait(0.5)
 
     started = time.monotonic()
