@@ -125,3 +125,16 @@ def test_search_json_is_the_api_answer_without_its_links(seeds_data, capsys):
             hit.pop("links", None)
     answer.pop("links")
     assert printed == answer and printed["pages"] == -(-printed["total"] // 2) > 1
+
+
+@pytest.mark.parametrize("value,says", [("12X", "is not a size"), ("100M", "too little"), ("", "is not a size")])
+def test_a_bad_memory_budget_is_named_and_nothing_is_written(corpus, tmp_path, value, says):
+    run = manage("reindex", "--memory", value, str(corpus), data=tmp_path / "data")
+    assert run.returncode == 2 and "--memory" in run.stderr and says in run.stderr
+    assert "Traceback" not in run.stderr and not (tmp_path / "data").exists()
+
+
+def test_a_memory_budget_is_taken_in_any_unit(corpus, tmp_path):
+    for value in ("1.5G", "800m", "2GB", str(600 << 20)):
+        run = manage("reindex", "--quiet", "--full", "--memory", value, str(corpus), data=tmp_path / "data")
+        assert run.returncode == 0, (value, run.stderr)

@@ -402,3 +402,21 @@ def test_a_corpus_path_that_is_not_there_changes_nothing(tmp_path: Path, monkeyp
         reindex([], data)
     with Index.open(data) as index:
         assert index.search("bamako").total == 1
+
+
+def test_bad_files_read_in_many_small_rounds_are_reported_once_and_the_rest_indexed(corpus, tmp_path, monkeypatch):
+    """Files beyond the first round are read twice (the first walk learns acronyms): their
+    problems are reported once, and what a bad file does hold is indexed as in one round."""
+    from indexer.build import rounds
+
+    (corpus / "empty.jsonl").write_text("", "utf-8")
+    (corpus / "latin1.txt").write_bytes("Caf\xe9 in Bamako\n\nThe caf\xe9 owners in Bamako met the mayor.".encode("latin-1"))
+    (corpus / "half.jsonl").write_text('{"id": "h1", "title": "Mopti", "body": "Mopti market."}\n{broken\n', "utf-8")
+    one = reindex([corpus], tmp_path / "one", full=True)
+    monkeypatch.setattr(rounds.Budget, "SMALLEST", 1)  # every article a round of its own
+    many = reindex([corpus], tmp_path / "many", full=True, memory=1)
+    assert (many.added, many.failed, sorted(map(str, many.problems))) == (one.added, one.failed, sorted(map(str, one.problems)))
+    assert len(many.problems) == len(set(map(str, many.problems)))  # each once
+    with Index.open(tmp_path / "many") as index:
+        assert index.stats().articles == one.articles
+        assert index.search("cafe").total == 1 and index.search("Mopti").total >= 1
