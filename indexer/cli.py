@@ -75,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
         type=_memory_size,
         default=DEFAULT_MEMORY,
         metavar="SIZE",
-        help="memory the run may use, all its processes together, e.g. 800M or 2G (default: 1G)",
+        help=f"memory the run may use, all its processes together, e.g. 800M or 2G (default: {DEFAULT_MEMORY >> 30}G)",
     )
     r.set_defaults(run=_reindex)
 

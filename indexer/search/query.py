@@ -28,7 +28,6 @@ from indexer.search.request import MAX_QUERY_CHARS
 
 KEYWORD_FIELDS = ("source", "actor")
 FIELDS = TEXT_FIELDS + KEYWORD_FIELDS + ("date",)
-MAX_QUERY_LENGTH = MAX_QUERY_CHARS  # requests are refused beyond it; other text (Index.mark's) is cut
 MAX_NODES = 64
 
 
@@ -198,9 +197,9 @@ class _Reader:
 def parse(text: str) -> ParsedQuery:
     """Read ``text`` into a query tree; never raises."""
     warnings: list[str] = []
-    if len(text) > MAX_QUERY_LENGTH:
-        text = text[:MAX_QUERY_LENGTH]
-        warnings.append(f"query cut to its first {MAX_QUERY_LENGTH} characters")
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS]
+        warnings.append(f"query cut to its first {MAX_QUERY_CHARS} characters")
     reader = _Reader(_lex(text, warnings), warnings)
     node = _or(reader, depth=0)
     while reader.peek() is not None:  # stray ")" at top level

@@ -136,8 +136,8 @@ def jsonable(value: Any) -> Any:
 def readable_size(value: int) -> str:
     """Bytes as a person reads them: ``47.1 kB``, ``39.3 MB``."""
     amount = float(value)
-    for unit in ("bytes", "kB", "MB", "GB"):
-        if amount < 1000 or unit == "GB":
+    for unit in ("bytes", "kB", "MB"):
+        if amount < 1000:
             return f"{amount:.0f} {unit}" if unit == "bytes" else f"{amount:.1f} {unit}"
         amount /= 1000
-    return f"{value} bytes"
+    return f"{amount:.1f} GB"

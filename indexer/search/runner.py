@@ -56,7 +56,7 @@ def run_search(snap: Snapshot, request: SearchRequest) -> SearchResult:
     docnums, scores = found.docs, found.scores
     cols = snap.columns
 
-    filters = FacetFilters.build(snap, request, warnings)
+    filters = FacetFilters.build(snap, request)
     matched = np.zeros(cols.size, bool)
     matched[docnums] = True
     facets = count_facets(snap, request, matched, filters)
