@@ -140,7 +140,7 @@ def test_the_vocabulary_is_saved_too_and_loaded_as_gathered(corpus, tmp_path):
     [saved] = data.glob("gen-*/vocabulary-v1-*.npz")  # before any opening
     with Index.open(data) as index:
         loaded = index.snapshot.vocabulary
-        gathered = Vocabulary(pair for f in ("title", "body") for pair in index.snapshot.reader.term_frequencies(f))
+        gathered = Vocabulary.gathered(pair for f in ("title", "body") for pair in index.snapshot.reader.term_frequencies(f))
         assert loaded.frequency == gathered.frequency and loaded.terms == gathered.terms
         fuzzy = index.search("bamak~").total
     saved.write_bytes(b"not a zip file")  # damaged: gathered again, and saved whole

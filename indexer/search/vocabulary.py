@@ -26,15 +26,21 @@ class Vocabulary:
     """Index terms with their document frequencies (the largest over the fields given,
     a lower bound of how many documents hold the term)."""
 
-    def __init__(self, frequencies: Iterable[tuple[str, int]]) -> None:
-        merged: dict[str, int] = {}
-        for term, freq in frequencies:
-            merged[term] = max(merged.get(term, 0), freq)
-        self.terms = list(merged)
-        self.frequency = merged
+    def __init__(self, frequency: dict[str, int]) -> None:
+        """From one frequency a term (see :meth:`gathered` for pairs from several fields)."""
+        self.terms = list(frequency)
+        self.frequency = frequency
         self._by_initial: dict[str, list[str]] = {}
         for term in self.terms:
             self._by_initial.setdefault(term[:1], []).append(term)
+
+    @classmethod
+    def gathered(cls, frequencies: Iterable[tuple[str, int]]) -> Vocabulary:
+        """From (term, frequency) pairs of several fields: a term's largest frequency."""
+        merged: dict[str, int] = {}
+        for term, freq in frequencies:
+            merged[term] = max(merged.get(term, 0), freq)
+        return cls(merged)
 
     def near(self, term: str, max_edits: int, limit: int) -> list[str]:
         """Terms within ``max_edits`` edits of ``term`` sharing its first letter,
@@ -59,7 +65,7 @@ def saved_or_built_vocabulary(reader: EngineReader, path: Path) -> Vocabulary:
     they are there and whole, else gathered from the index (and saved)."""
     return saved_or_built(
         path,
-        lambda: Vocabulary(pair for f in TEXT_FIELDS for pair in reader.term_frequencies(f)),
+        lambda: Vocabulary.gathered(pair for f in TEXT_FIELDS for pair in reader.term_frequencies(f)),
         _arrays,
         _vocabulary,
     )
@@ -76,4 +82,4 @@ def _vocabulary(saved: Mapping[str, np.ndarray]) -> Vocabulary:
     terms = blob.split("\x00") if blob else []
     if len(terms) != len(saved["frequencies"]):
         raise ValueError(f"{len(terms)} terms, {len(saved['frequencies'])} frequencies")
-    return Vocabulary(zip(terms, saved["frequencies"].tolist()))
+    return Vocabulary(dict(zip(terms, saved["frequencies"].tolist())))  # (saved merged: one a term)
