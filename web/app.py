@@ -16,7 +16,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-from indexer import Index, IndexUnusable, InvalidRequest, StoreError
+from indexer import Index, IndexNotFound, IndexUnusable, InvalidRequest, StoreError
 from web import filters
 from web.params import url_name
 
@@ -58,14 +58,6 @@ NOT_YET = "There is no search index yet. Run 'python manage.py reindex' to build
 UNUSABLE = "The search index cannot be used (built by an older newsdex, or damaged). Run 'python manage.py reindex --full'."
 
 
-class NoIndex(Exception):
-    """No usable index in the data directory yet (a 503): none, or one to rebuild."""
-
-    def __init__(self, err: StoreError) -> None:
-        super().__init__(str(err))
-        self.unusable = isinstance(err, IndexUnusable)
-
-
 class IndexHolder:
     """The app's one :class:`Index`, opened on first use and kept open."""
 
@@ -78,11 +70,8 @@ class IndexHolder:
         if self._index is not None:
             return self._index
         with self._lock:
-            if self._index is None:
-                try:
-                    self._index = Index.open(self.data_dir)
-                except StoreError as err:  # IndexNotFound and IndexUnusable are
-                    raise NoIndex(err) from None
+            if self._index is None:  # (IndexNotFound, IndexUnusable: answered as 503s)
+                self._index = Index.open(self.data_dir)
             return self._index
 
     def close(self) -> None:
@@ -121,7 +110,7 @@ def create_app(data_dir: str | os.PathLike[str] | None = None, **config: object)
 
 
 def get_index() -> Index:
-    """The app's index (raises :class:`NoIndex` when there is none yet)."""
+    """The app's index (raises IndexNotFound or IndexUnusable, answered as 503s, when there is none to search)."""
     from flask import current_app
 
     holder: IndexHolder = current_app.extensions["newsdex"]
@@ -159,16 +148,19 @@ def _register_errors(app: Flask) -> None:
         param = url_name(err.param)  # as the URL names it: size, not page_size
         return error_response(400, f"{param}: {err.message}", param)
 
-    @app.errorhandler(NoIndex)
-    def _no_index(err: NoIndex) -> ResponseReturnValue:
+    @app.errorhandler(IndexNotFound)
+    def _not_yet(err: IndexNotFound) -> ResponseReturnValue:
         log.warning("newsdex: %s", err)
-        return error_response(503, UNUSABLE if err.unusable else NOT_YET)
+        return error_response(503, NOT_YET)
+
+    @app.errorhandler(IndexUnusable)
+    def _unusable(err: IndexUnusable) -> ResponseReturnValue:
+        log.warning("newsdex: %s", err)
+        return error_response(503, UNUSABLE)
 
     @app.errorhandler(StoreError)
     def _store(err: StoreError) -> ResponseReturnValue:
         log.error("newsdex: index unavailable: %s", err)
-        if isinstance(err, IndexUnusable):  # (a generation followed after the server started)
-            return error_response(503, UNUSABLE)
         return error_response(503, "The search index is not available right now. Try again shortly.")
 
     @app.errorhandler(HTTPException)

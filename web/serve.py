@@ -23,8 +23,9 @@ from typing import Any
 
 from flask import Flask
 
+from indexer import StoreError
 from indexer.processes import end_with_parent
-from web.app import IndexHolder, NoIndex, create_app
+from web.app import IndexHolder, create_app
 
 log = logging.getLogger("newsdex.serve")
 FOLLOW_EVERY = 1.0  # seconds between looks for a new generation
@@ -75,10 +76,12 @@ def follow_generations(holder: IndexHolder, stop: threading.Event, every: float 
     failed = ""
     while not stop.wait(every):
         try:
-            holder.get().refresh()
+            index = holder.get()
+        except StoreError:
+            continue  # none yet, or none usable: pages answer 503 until there is
+        try:
+            index.refresh()
             failed = ""
-        except NoIndex:
-            pass  # not built yet: pages answer 503 until it is
         except Exception as err:  # requests report it to their users; keep following
             if str(err) != failed:  # once, not every second
                 log.warning("cannot open the newest index generation: %s", err)
@@ -94,7 +97,7 @@ def _following_app(
     holder: IndexHolder = app.extensions["newsdex"]
     try:
         holder.get()
-    except NoIndex as err:
+    except StoreError as err:  # (none yet, or none usable)
         if warn:
             print(f"warning: {err}; pages answer 503 until an index is built", file=sys.stderr)
     stop = threading.Event()
