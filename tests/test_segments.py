@@ -26,7 +26,7 @@ from indexer.article import Article
 from indexer.build.document import Document
 from indexer.engine.base import EngineError
 from indexer.engine.postings import field_postings
-from indexer.engine.whoosh import internals, w3_blocks
+from indexer.engine.whoosh import internals, merging, w3_blocks
 from indexer.engine.whoosh.engine import INDEX_NAME, WhooshEngine, WhooshIndex, make_schema
 
 pytestmark = [pytest.mark.index]
@@ -69,14 +69,14 @@ def _document(a: Article, i: int) -> Document:
 
 
 def _index_with_whoosh(path: Path, docs: list[Document], commits: int = 1) -> None:
-    """``docs`` in ``commits`` commits of Whoosh's own writer (small segments are merged)."""
+    """``docs`` in ``commits`` commits of Whoosh's own writer (merging as newsdex's commits do)."""
     path.mkdir()
     ix = whoosh_index.create_in(str(path), make_schema(NewsTokenizer()), indexname=INDEX_NAME)
     for part in _parts(docs, commits):
         writer = ix.writer()
         for doc in part:
             writer.add_document(**doc.fields())
-        writer.commit()
+        writer.commit(mergetype=merging.tiered)
 
 
 def _index_with_newsdex(path: Path, docs: list[Document], commits: int = 1) -> None:
@@ -169,10 +169,10 @@ def test_bulk_segments_hold_exactly_what_whoosh_writes(tmp_path: Path, monkeypat
 
 
 def test_segments_merged_into_a_commit_hold_what_whoosh_merges(tmp_path: Path) -> None:
-    """Each commit merges the small segments before it into its own: their documents come
-    after the commit's new ones, in every column, length and stored field."""
+    """A commit that merges small segments into its own: their documents come after the
+    commit's new ones, in every column, length and stored field."""
     docs = [_document(a, i) for i, a in enumerate(_articles(60))]
-    _index_with_whoosh(tmp_path / "whoosh", docs, commits=12)  # 5 documents each: small
+    _index_with_whoosh(tmp_path / "whoosh", docs, commits=12)  # 5 documents each: the 11th commit merges the ten before it
     _index_with_newsdex(tmp_path / "newsdex", docs, commits=12)
     ours = _contents(tmp_path / "newsdex")
     assert [s["id"] for s in ours["stored"]] != [d.article.id for d in docs]  # merged, so reordered

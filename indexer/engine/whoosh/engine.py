@@ -24,11 +24,12 @@ from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 from whoosh.formats import Format, tokens
 from whoosh.index import EmptyIndexError, LockError
 from whoosh.util.numeric import byte_to_length
+from whoosh.writing import OPTIMIZE
 
 from indexer.engine.base import EngineBusy, EngineError
 from indexer.engine.postings import FieldPostings
 from indexer.engine.schema import TEXT_FIELDS
-from indexer.engine.whoosh import flat_postings
+from indexer.engine.whoosh import flat_postings, merging
 from indexer.engine.whoosh.internals import BulkSegmentWriter, segment_length_bytes
 
 INDEX_NAME = "MAIN"
@@ -171,8 +172,8 @@ class WhooshWriter:
         return self._w.delete_by_term(fieldname, value)
 
     def commit(self, optimize: bool = False) -> None:
-        """Commit (``optimize``: merging every segment into one)."""
-        self._w.commit(optimize=optimize)
+        """Commit, merging small segments (:mod:`.merging`; ``optimize``: every segment into one)."""
+        self._w.commit(mergetype=OPTIMIZE if optimize else merging.tiered)
 
     def cancel(self) -> None:
         self._w.cancel()
