@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from indexer import Index, reindex
-from indexer.search.columns import Columns, _day_ordinals, load_columns
+from indexer.search.columns import Columns, load_columns
+from indexer.search.dates import day_ordinals
 from indexer.search.vocabulary import Vocabulary
 
 pytestmark = [pytest.mark.index]
@@ -128,10 +129,10 @@ def test_a_save_removes_what_a_killed_save_left_but_not_a_save_going_on(corpus, 
 
 def test_the_day_column_holds_each_date_as_its_ordinal_and_anything_else_as_undated():
     days = ["2024-02-29", "", "0999-01-05"]
-    assert _day_ordinals(days).tolist() == [738945, 0, 364517]
-    assert _day_ordinals(days).dtype == np.int32
+    assert day_ordinals(days).tolist() == [738945, 0, 364517]
+    assert day_ordinals(days).dtype == np.int32
     # one value numpy cannot read (not something reindex stores) leaves the others as they are
-    assert _day_ordinals([*days, "2024-13-01"]).tolist() == [738945, 0, 364517, 0]
+    assert day_ordinals([*days, "2024-13-01"]).tolist() == [738945, 0, 364517, 0]
 
 
 def test_the_vocabulary_is_saved_too_and_loaded_as_gathered(corpus, tmp_path):

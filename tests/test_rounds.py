@@ -3,12 +3,14 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from indexer.build import id_set, rounds
 from indexer.build.id_set import IdSet
 from indexer.build.rounds import Budget, Changed, Rounds, size
 from indexer.ingest import CorpusFile, read_file
+from indexer.search.segment_tables import id_hash
 
 pytestmark = [pytest.mark.unit]
 
@@ -84,7 +86,7 @@ def test_rounds_shrink_as_what_the_run_keeps_grows():
 
 def test_the_id_set_knows_every_id_added_in_memory_and_after_merging(monkeypatch):
     monkeypatch.setattr(id_set.IdSet, "RECENT", 4)
-    ids = IdSet(["kept-1", "kept-2"])
+    ids = IdSet(np.array([id_hash("kept-1"), id_hash("kept-2")]))
     for i in range(10):
         ids.add(f"new-{i}")
     assert all(i in ids for i in ["kept-1", "kept-2", *(f"new-{i}" for i in range(10))])

@@ -29,6 +29,17 @@ def assign(finder: StoryFinder, a: Article) -> str:
     return finder.assign(a.id, signature_bytes(a), a.published)
 
 
+def indexed(rows: list[tuple[str, bytes, dt.date | None]]) -> StoryFinder:
+    """A finder of articles indexed with these stories, signatures and dates, as reindex makes one."""
+    names = sorted({story for story, _, _ in rows})
+    return StoryFinder.indexed(
+        names,
+        np.array([names.index(story) for story, _, _ in rows]),
+        [np.array([np.frombuffer(sig, np.uint32) for _, sig, _ in rows]).reshape(-1, NUM_PERM)],
+        np.array([day.toordinal() if day else 0 for _, _, day in rows]),
+    )
+
+
 def test_exact_and_lightly_edited_copies_share_the_first_copy_story():
     finder = StoryFinder()
     day = dt.date(2024, 8, 5)
@@ -59,7 +70,7 @@ def test_stored_signatures_carry_stories_across_runs():
     first_run = StoryFinder()
     sig = signature_bytes(article("a", WIRE))
     first_run.assign("a", sig, None)
-    next_run = StoryFinder.indexed(["a", "x"], [sig, b""], [None, None])  # (x was indexed without one)
+    next_run = indexed([("a", sig, None)])
     assert assign(next_run, article("b", WIRE)) == "a"
 
 
@@ -68,14 +79,14 @@ def test_a_finder_of_indexed_articles_assigns_as_if_it_had_assigned_them():
     words = WIRE.split()
     texts = [" ".join(rng.sample(words, len(words) - rng.randint(0, 3))) for _ in range(40)] + [WIRE] * 5
     days = [dt.date(1987, 3, 1) + dt.timedelta(days=rng.randint(0, 9)) for _ in texts]
-    one_run, indexed = StoryFinder(), []
+    one_run, seen = StoryFinder(), []
     for i, (text, day) in enumerate(zip(texts, days)):
         sig = signature_bytes(article(f"a{i}", text, day))
-        indexed.append((one_run.assign(f"a{i}", sig, day), sig, day))
-    next_run = StoryFinder.indexed(*zip(*indexed))
+        seen.append((one_run.assign(f"a{i}", sig, day), sig, day))
+    next_run = indexed(seen)
     later = [article(f"b{i}", text, day) for i, (text, day) in enumerate(zip(texts, days))]
     assert [assign(next_run, a) for a in later] == [assign(one_run, a) for a in later]
-    assert len({story for story, _, _ in indexed}) < len(texts)  # some texts shared a story
+    assert len({story for story, _, _ in seen}) < len(texts)  # some texts shared a story
 
 
 @pytest.mark.parametrize("text", ["", "one", "four words only here", WIRE, WIRE * 3])

@@ -9,7 +9,6 @@ hash) are hashed, not parsed.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import logging
 import os
@@ -25,15 +24,17 @@ from indexer.actors import load_aliases
 from indexer.article import Article, Problem
 from indexer.build.document import Document
 from indexer.build.gc_freeze import frozen, release_free_memory
+from indexer.build.holdings import Holdings
 from indexer.build.id_set import IdSet
 from indexer.build.pipeline import Prepared, Preparer, worth_workers
 from indexer.build.progress import Progress, Silent
 from indexer.build.rounds import Budget, Changed, Entry, Rounds
 from indexer.build.stories import StoryFinder
-from indexer.engine import Engine, EngineBusy, EngineError, EngineIndex, EngineReader, default_engine
+from indexer.engine import Engine, EngineBusy, EngineError, EngineIndex, default_engine
 from indexer.ingest import CorpusFile, iter_corpus, read_file
 from indexer.memo import clear_caches
 from indexer.search.columns_file import columns_path, saved_or_built_columns
+from indexer.search.segment_tables import id_hash
 from indexer.search.vocabulary import saved_or_built_vocabulary, vocabulary_path
 
 log = logging.getLogger("newsdex.reindex")
@@ -63,14 +64,6 @@ class ReindexReport:
             f"{self.unchanged} unchanged, {self.failed} failed; "
             f"{self.articles} articles in {self.seconds:.1f}s ({rate:.0f} articles/s)"
         )
-
-
-@dataclass(frozen=True)
-class _Known:
-    """What the index already holds from one file."""
-
-    file_hash: str
-    docs: list[int]  # its documents' numbers
 
 
 def reindex(
@@ -212,17 +205,17 @@ def _update(
 ) -> None:
     reader = index.reader()
     try:
-        live = reader.live_docnums().tolist()
-        known = _known_files(reader, live)
+        held = Holdings(reader)
     finally:
         reader.close()
+    known = held.files
     changed, seen_keys = _changed_files(roots, known, meta, report)
     gone = [k for k in known if k not in seen_keys]
-    report.deleted += sum(len(known[k].docs) for k in gone)
+    report.deleted += sum(known[k][1] for k in gone)
     meta.file_problems = {k: v for k, v in meta.file_problems.items() if k in seen_keys}
     # The workers start before the run reads any more: forked, they copy what it holds.
     with Preparer(_user_aliases(data_dir)).running(large=worth_workers(sum(c.size for c in changed))) as preparer:
-        additions = _additions(index, live, known, changed, seen_keys, meta, report, data_dir)
+        additions = _additions(held, changed, gone, meta, report, data_dir)
         try:
             budget = Budget(memory, *additions.kept())
             read = lambda c: _read(c, report, meta.file_problems)  # noqa: E731
@@ -275,27 +268,20 @@ def _write(
 
 
 def _additions(
-    index: EngineIndex,
-    live: list[int],
-    known: dict[str, _Known],
+    held: Holdings,
     changed: list[Changed],
-    seen_keys: set[str],
+    gone: list[str],
     meta: store.GenerationMeta,
     report: ReindexReport,
     scratch: Path,
 ) -> _Additions:
-    """What the articles to add are checked against: the ids the index keeps, the ids
-    the changed files had, the stories of the articles it keeps (``live``: the documents
-    that :func:`_known_files` read: no other reindex commits meanwhile, the lock is ours)."""
+    """What the articles to add are checked against: the ids the index keeps (of the files
+    neither changed nor ``gone``), the ids the changed files had, the stories of the
+    articles it holds (``scratch``: the folder of the story finder's scratch file)."""
     changed_keys = {c.key for c in changed}
-    reader = index.reader()
-    try:
-        ids = reader.column("id")
-        kept = IdSet(ids[d] for k, v in known.items() if k in seen_keys and k not in changed_keys for d in v.docs)
-        previous = {k: frozenset(ids[d] for d in known[k].docs) for k in changed_keys if k in known}
-        stories = _story_finder(reader, live, ids, scratch) if changed else StoryFinder()
-    finally:
-        reader.close()
+    kept = held.ids_except(changed_keys | set(gone))
+    previous = held.ids_of(changed_keys)
+    stories = held.story_finder(scratch) if changed else StoryFinder()
     return _Additions(kept, stories, changed, previous, meta, report)
 
 
@@ -309,14 +295,14 @@ class _Additions:
         kept: IdSet,
         stories: StoryFinder,
         changed: list[Changed],
-        previous: dict[str, frozenset[str]],
+        previous: dict[str, frozenset[int]],
         meta: store.GenerationMeta,
         report: ReindexReport,
     ) -> None:
         self.taken = kept
         self.stories, self.meta, self.report = stories, meta, report
-        self.previous = previous  # the ids a changed file had in the index
-        self.ids: dict[str, set[str]] = {key: set() for key in previous}  # the ids added from each of those
+        self.previous = previous  # the id hashes a changed file had in the index
+        self.ids: dict[str, set[int]] = {key: set() for key in previous}  # the id hashes added from each of those
         self.added: dict[str, int] = {c.key: 0 for c in changed if c.key not in previous}  # and from new files
         self._rel = {c.key: c.file.rel for c in changed}
 
@@ -330,7 +316,7 @@ class _Additions:
             return None
         self.taken.add(article.id)
         if key in self.ids:
-            self.ids[key].add(article.id)
+            self.ids[key].add(id_hash(article.id))
         else:
             self.added[key] += 1
         story = self.stories.assign(article.id, ready.signature, article.published)
@@ -359,7 +345,7 @@ class _Additions:
 
 
 def _changed_files(
-    roots: list[Path], known: dict[str, _Known], meta: store.GenerationMeta, report: ReindexReport
+    roots: list[Path], known: dict[str, tuple[str, int]], meta: store.GenerationMeta, report: ReindexReport
 ) -> tuple[list[Changed], set[str]]:
     """The corpus files that are new or changed, and the keys of every file found;
     unchanged ones are counted in ``report``."""
@@ -377,8 +363,8 @@ def _changed_files(
             report.problems.append(Problem(f.rel, f"cannot read: {err.strerror}"))
             report.failed += 1
             continue
-        if key in known and known[key].file_hash == digest:
-            report.unchanged += len(known[key].docs)
+        if key in known and known[key][0] == digest:
+            report.unchanged += known[key][1]
             if old := meta.file_problems.get(key):
                 report.failed += 1
                 report.problems.extend(Problem(*p) for p in old)
@@ -403,31 +389,6 @@ def _read(c: Changed, report: ReindexReport, file_problems: dict[str, list[list]
 
 def _as_row(problem: Problem) -> list:
     return [problem.path, problem.reason, problem.line]
-
-
-def _known_files(reader: EngineReader, live: list[int]) -> dict[str, _Known]:
-    """What the index holds from each file (``live``: its documents), read from its columns."""
-    keys, hashes = reader.column("file_key"), reader.column("file_hash")
-    by_file: dict[str, _Known] = {}
-    for d in live:
-        known = by_file.get(keys[d])
-        if known is None:
-            known = by_file[keys[d]] = _Known(hashes[d], [])
-        known.docs.append(d)
-    return by_file
-
-
-def _story_finder(reader: EngineReader, live: list[int], ids: list[str], scratch: Path) -> StoryFinder:
-    """The stories of the articles the index holds, for the articles to add to join
-    (``scratch``: the folder of the finder's scratch file)."""
-    stories, published = reader.column("story"), reader.column("published")
-    signatures = reader.column_bytes("signature")
-    return StoryFinder.indexed(
-        [stories[d] or ids[d] for d in live],
-        [signatures[d] for d in live],
-        [dt.date.fromisoformat(published[d]) if published[d] else None for d in live],
-        scratch,
-    )
 
 
 def _file_key(f: CorpusFile) -> str:

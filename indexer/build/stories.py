@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -116,24 +116,24 @@ class StoryFinder:
     @classmethod
     def indexed(
         cls,
-        stories: Sequence[str],
-        signatures: Sequence[bytes],
-        published: Sequence[dt.date | None],
+        names: Sequence[str],
+        story: np.ndarray,
+        signatures: Iterable[np.ndarray],
+        days: np.ndarray,
         scratch: Path | None = None,
     ) -> StoryFinder:
-        """A finder that knows the articles already indexed: their stories, signatures and
-        dates (those without a signature cannot be matched, and are left out)."""
+        """A finder that knows the articles already indexed (those with a signature): the
+        ``names`` of their stories, each one's ``story`` (a position in ``names``), its
+        signature (rows of 64 values, given a part at a time) and day (a proleptic
+        ordinal, 0 if undated)."""
         finder = cls(scratch)
-        whole = [i for i, s in enumerate(signatures) if len(s) == NUM_PERM * 4]
-        sigs = np.frombuffer(b"".join(signatures[i] for i in whole), np.uint32).reshape(-1, NUM_PERM)
-        numbers: dict[str, int] = {}
-        for i in whole:
-            if stories[i] not in numbers:
-                numbers[stories[i]] = finder._names.add(stories[i])
-        finder._story.extend(np.fromiter((numbers[stories[i]] for i in whole), np.int32, len(whole)))
-        finder._days.extend(np.fromiter((_day(published[i]) for i in whole), np.int32, len(whole)))
-        finder._sigs.extend(sigs)
-        finder._bands.add_many(finder._bands.keys(_band_keys(sigs)), 0)
+        finder._names.extend(names)
+        finder._story.extend(story.astype(np.int32))
+        finder._days.extend(np.where(days == 0, NO_DAY, days).astype(np.int32))
+        for part in signatures:
+            sigs = np.asarray(part, np.uint32)
+            finder._bands.add_many(finder._bands.keys(_band_keys(sigs)), len(finder._sigs))
+            finder._sigs.extend(sigs)
         return finder
 
     def assign(self, article_id: str, signature: bytes, published: dt.date | None) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import mmap
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -60,6 +61,13 @@ class Names:
     def __init__(self) -> None:
         self._text = bytearray()
         self._ends = Growable(np.int64)
+
+    def extend(self, names: Sequence[str]) -> None:
+        """Keep each of ``names``, numbered in turn."""
+        encoded = [n.encode("utf-8") for n in names]
+        ends = np.cumsum(np.fromiter(map(len, encoded), np.int64, len(encoded))) + len(self._text)
+        self._text += b"".join(encoded)
+        self._ends.extend(ends)
 
     def add(self, name: str) -> int:
         """Keep ``name``; its number."""

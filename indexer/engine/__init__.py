@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from indexer.engine.base import Engine, EngineBusy, EngineError, EngineIndex, EngineReader, EngineWriter
+from indexer.engine.base import Engine, EngineBusy, EngineError, EngineIndex, EngineReader, EngineWriter, Segment
 
 
 def default_engine() -> Engine:
@@ -14,4 +14,4 @@ def default_engine() -> Engine:
     return WhooshEngine()
 
 
-__all__ = ["Engine", "EngineBusy", "EngineError", "EngineIndex", "EngineReader", "EngineWriter", "default_engine"]
+__all__ = ["Engine", "EngineBusy", "EngineError", "EngineIndex", "EngineReader", "EngineWriter", "Segment", "default_engine"]

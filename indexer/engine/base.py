@@ -25,11 +25,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
 from indexer.engine.postings import FieldPostings
+
+
+class Segment(NamedTuple):
+    """Documents an engine wrote together and never changes, but to delete some of them:
+    what is worked out from them once (:mod:`indexer.search.segment_tables`) holds for
+    every later commit that keeps the segment."""
+
+    key: str  # the same key, the same documents in the same order
+    start: int  # its first document number in the reader
+    size: int  # the document numbers it takes, deleted documents included
+    files: str | None  # the path prefix of files kept beside it, removed with it (None: keep none)
 
 
 class EngineReader(Protocol):
@@ -77,12 +88,16 @@ class EngineReader(Protocol):
     def docnum_of(self, article_id: str) -> int | None:
         """The live document with this ``id``, if any."""
 
-    def column(self, fieldname: str) -> list[str]:
-        """A column's value as text for every document number ("" where none; a bytes
-        column decoded as UTF-8)."""
+    def segments(self) -> list[Segment]:
+        """The reader's segments, in document-number order, covering them all."""
 
-    def column_bytes(self, fieldname: str) -> list[bytes]:
-        """A bytes column's value for every document number (b"" where none)."""
+    def column(self, fieldname: str, segment: Segment | None = None) -> list[str]:
+        """A column's value as text for every document number, or for every one of a
+        ``segment`` ("" where none; a bytes column decoded as UTF-8)."""
+
+    def column_bytes(self, fieldname: str, segment: Segment | None = None) -> list[bytes]:
+        """A bytes column's value for every document number, or for every one of a
+        ``segment`` (b"" where none)."""
 
 
 class EngineWriter(Protocol):

@@ -12,6 +12,7 @@ a byte), so BM25F scores can differ from the Whoosh engine's in the last digits.
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from indexer.engine.base import EngineBusy, EngineError
+from indexer.engine.base import EngineBusy, EngineError, Segment
 from indexer.engine.postings import FieldPostings, with_prefix
 from indexer.engine.schema import ALL_FIELDS, KEY_FIELDS, STORED_FIELDS, TEXT_FIELDS
 
@@ -53,6 +54,7 @@ class MemoryIndex:
     def __init__(self) -> None:
         self._docs: tuple[_Doc, ...] = ()
         self._version = 0
+        self._key = uuid.uuid4().hex  # its documents': a commit makes new ones
         self._writing = threading.Lock()
 
     def version(self) -> int:
@@ -70,11 +72,12 @@ class MemoryIndex:
         return MemoryWriter(self)
 
     def reader(self) -> MemoryReader:
-        return MemoryReader(self._docs, self._version)
+        return MemoryReader(self._docs, self._version, self._key)
 
     def _commit(self, deleted: set[int], added: list[_Doc]) -> None:
         self._docs = tuple(d for i, d in enumerate(self._docs) if i not in deleted) + tuple(added)
         self._version += 1
+        self._key = uuid.uuid4().hex
 
 
 @dataclass
@@ -131,9 +134,10 @@ class _TextField:
 
 
 class MemoryReader:
-    def __init__(self, docs: tuple[_Doc, ...], version: int) -> None:
+    def __init__(self, docs: tuple[_Doc, ...], version: int, key: str) -> None:
         self._docs = docs
         self._version = version
+        self._segment = Segment(key, 0, len(docs), None)  # (a commit rewrites all: one segment)
         self._text = {name: _TextField(docs, name) for name in TEXT_FIELDS}
         self._ids = {d.fields["id"]: i for i, d in enumerate(docs) if "id" in d.fields}
 
@@ -189,11 +193,16 @@ class MemoryReader:
     def docnum_of(self, article_id: str) -> int | None:
         return self._ids.get(article_id)
 
-    def column(self, fieldname: str) -> list[str]:
-        return [v.decode("utf-8") if isinstance(v, bytes) else v for v in self._column(fieldname, "")]
+    def segments(self) -> list[Segment]:
+        return [self._segment] if self._docs else []
 
-    def column_bytes(self, fieldname: str) -> list[bytes]:
-        return [v.encode("utf-8") if isinstance(v, str) else v for v in self._column(fieldname, b"")]
+    def column(self, fieldname: str, segment: Segment | None = None) -> list[str]:
+        return [v.decode("utf-8") if isinstance(v, bytes) else v for v in self._column(fieldname, "", segment)]
 
-    def _column(self, fieldname: str, default: Any) -> list[Any]:
+    def column_bytes(self, fieldname: str, segment: Segment | None = None) -> list[bytes]:
+        return [v.encode("utf-8") if isinstance(v, str) else v for v in self._column(fieldname, b"", segment)]
+
+    def _column(self, fieldname: str, default: Any, segment: Segment | None) -> list[Any]:
+        if segment is not None and segment != self._segment:
+            raise EngineError(f"segment {segment.key} is not this reader's")
         return [d.fields.get(fieldname, default) for d in self._docs]

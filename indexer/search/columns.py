@@ -7,18 +7,12 @@ ordinal (0 = undated), actors are a sparse document x actor matrix (CSR).
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
-from itertools import chain
 
 import numpy as np
 
-from indexer.actors import actor_key
-from indexer.engine.base import EngineReader
-from indexer.engine.schema import ACTOR_SEPARATOR
-from indexer.search.dates import EPOCH_ORDINAL
-
-_CHUNK = 50_000  # documents whose actor lists are split at a time
+from indexer.engine.base import EngineReader, Segment
+from indexer.search.segment_tables import SegmentTable, segment_tables
 
 
 @dataclass(frozen=True)
@@ -54,25 +48,32 @@ class Columns:
 
 
 def load_columns(reader: EngineReader) -> Columns:
-    size = reader.docnum_limit
+    """The columns of the commit ``reader`` sees, gathered from its segments' tables."""
+    return gathered_columns(segment_tables(reader), reader.live_docnums(), reader.docnum_limit)
+
+
+def gathered_columns(tables: list[tuple[Segment, SegmentTable]], live_docnums: np.ndarray, size: int) -> Columns:
+    """The columns of documents 0 .. size-1, from the tables of the segments that hold them."""
     live = np.zeros(size, bool)
-    live[reader.live_docnums()] = True
+    live[live_docnums] = True
+    sources = tuple(sorted({s for _, t in tables for s in t.sources}))
+    source_ids = {s: i for i, s in enumerate(sources)}
+    source = np.empty(size, np.int32)
+    day = np.empty(size, np.int32)
+    story_hashes = np.empty(size, np.int64)
+    for segment, t in tables:
+        where = slice(segment.start, segment.start + segment.size)
+        numbers = np.array([*(source_ids[s] for s in t.sources), -1], np.int32)  # (-1, none, stays -1)
+        source[where] = numbers[t.source]
+        day[where] = t.day
+        story_hashes[where] = t.story_hashes[t.story]
+    # stories numbered as first met, document by document
+    _, first, inverse = np.unique(story_hashes, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), np.int32)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first), dtype=np.int32)
+    story = rank[inverse.reshape(-1)]
 
-    # One column at a time, each list of a million values let go before the next is read.
-    source_values = reader.column("source")
-    sources = tuple(sorted({v for v in source_values if v}))
-    source_id = {s: i for i, s in enumerate(sources)}
-    source = np.fromiter((source_id.get(v, -1) for v in source_values), np.int32, size)
-    del source_values
-
-    day = _day_ordinals(reader.column("published"))
-
-    story_values = reader.column("story")
-    story_id: dict[str, int] = {}
-    story = np.fromiter((story_id.setdefault(v, len(story_id)) for v in story_values), np.int32, size)
-    del story_values, story_id
-
-    actors, actor_ids, actor_ptr, actor_docs = _actor_matrix(reader.column("actor_list"), live)
+    actors, actor_ids, actor_ptr, actor_docs = _actor_matrix(tables, live)
     actor_of_pair = np.repeat(np.arange(len(actors)), np.diff(actor_ptr))
     doc_actors = actor_of_pair[np.lexsort((actor_of_pair, actor_docs))]
     doc_ptr = np.concatenate(([0], np.cumsum(np.bincount(actor_docs, minlength=size)))).astype(np.int64)
@@ -81,7 +82,7 @@ def load_columns(reader: EngineReader) -> Columns:
         live=live,
         source=source,
         sources=sources,
-        source_ids=source_id,
+        source_ids=source_ids,
         day=day,
         story=story,
         actor_docs=actor_docs,
@@ -94,60 +95,48 @@ def load_columns(reader: EngineReader) -> Columns:
 
 
 def _actor_matrix(
-    joined_names: list[str], live: np.ndarray
+    tables: list[tuple[Segment, SegmentTable]], live: np.ndarray
 ) -> tuple[tuple[str, ...], dict[str, int], np.ndarray, np.ndarray]:
-    """Actors (display names), actor key -> position, and the CSR document lists.
+    """Actors (display names), actor key -> position, and the CSR document lists, of the
+    live documents.
 
     Spellings that differ only in accents, case or hyphens are one actor, shown by its
-    most used spelling (accented on a tie: "António" over "Antonio").
+    most used spelling (accented on a tie, then the first met: "António" over "Antonio").
     """
-    is_live = live.tolist()
     name_ids: dict[str, int] = {}  # each spelling, numbered as first met
-    names_of: list[np.ndarray] = []  # (document, name) pairs, by document, a chunk at a time:
-    docs_of: list[np.ndarray] = []  # the split names of a million documents take gigabytes
-    for start in range(0, len(joined_names), _CHUNK):
-        per_doc = [
-            joined.split(ACTOR_SEPARATOR) if joined and is_live[d] else ()
-            for d, joined in enumerate(joined_names[start : start + _CHUNK], start)
-        ]
-        pair_names = list(chain.from_iterable(per_doc))
-        names_of.append(np.fromiter((name_ids.setdefault(n, len(name_ids)) for n in pair_names), np.int64, len(pair_names)))
-        docs_of.append(np.repeat(np.arange(start, start + len(per_doc), dtype=np.int64), list(map(len, per_doc))))
+    key_of_name: list[str] = []
+    names_of: list[np.ndarray] = []  # (document, name) pairs, by document, a segment at a time
+    docs_of: list[np.ndarray] = []
+    for segment, t in tables:
+        counts = np.diff(t.name_ptr)
+        in_live = np.repeat(live[segment.start : segment.start + segment.size], counts)
+        local = t.names[in_live]
+        spellings, first = np.unique(local, return_index=True)
+        met = spellings[np.argsort(first, kind="stable")]
+        number = np.zeros(len(t.actor_names), np.int64)
+        for n in met.tolist():
+            name = t.actor_names[n]
+            if name not in name_ids:
+                name_ids[name] = len(name_ids)
+                key_of_name.append(t.actor_keys[n])
+            number[n] = name_ids[name]
+        names_of.append(number[local])
+        docs_of.append(np.repeat(np.arange(segment.start, segment.start + segment.size, dtype=np.int64), counts)[in_live])
     names = np.concatenate(names_of) if names_of else np.empty(0, np.int64)
     docs = np.concatenate(docs_of) if docs_of else np.empty(0, np.int64)
     key_ids: dict[str, int] = {}
-    key_of_name = np.fromiter(
-        (key_ids.setdefault(actor_key(n), len(key_ids)) for n in name_ids), np.int64, len(name_ids)
-    )
+    key_of = np.fromiter((key_ids.setdefault(k, len(key_ids)) for k in key_of_name), np.int64, len(key_of_name))
     uses = np.bincount(names, minlength=len(name_ids))
     best: dict[int, tuple[int, bool, str]] = {}
-    for name, used, k in zip(name_ids, uses.tolist(), key_of_name.tolist()):
+    for name, used, k in zip(name_ids, uses.tolist(), key_of.tolist()):
         rank = (used, not name.isascii(), name)
         if k not in best or rank[:2] > best[k][:2]:
             best[k] = rank
-    keys = key_of_name[names]
+    keys = key_of[names]
     order = np.lexsort((docs, keys))
     keys, docs = keys[order], docs[order]
-    first = np.ones(len(keys), bool)  # a document names an actor once, whatever the spellings
-    first[1:] = (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])
-    keys, docs = keys[first], docs[first]
+    first_pair = np.ones(len(keys), bool)  # a document names an actor once, whatever the spellings
+    first_pair[1:] = (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])
+    keys, docs = keys[first_pair], docs[first_pair]
     ptr = np.concatenate(([0], np.cumsum(np.bincount(keys, minlength=len(key_ids))))).astype(np.int64)
     return tuple(best[k][2] for k in range(len(key_ids))), key_ids, ptr, docs
-
-
-def _day_ordinals(published: list[str]) -> np.ndarray:
-    """Each ISO date's proleptic ordinal, 0 for none (or, should one be there, a bad one)."""
-    try:
-        days = np.array(published, "datetime64[D]")  # ("" is NaT)
-    except ValueError:
-        return np.fromiter(map(_ordinal, published), np.int32, len(published))
-    return np.where(np.isnat(days), 0, days.astype(np.int64) + EPOCH_ORDINAL).astype(np.int32)
-
-
-def _ordinal(value: str) -> int:
-    if not value:
-        return 0
-    try:
-        return dt.date.fromisoformat(value).toordinal()
-    except ValueError:
-        return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,3 +91,21 @@ def bucket_counts(ordinals: np.ndarray, interval: str) -> dict[str, int]:
     days = (ordinals.astype(np.int64) - EPOCH_ORDINAL).astype("datetime64[D]")
     buckets, counts = np.unique(days.astype(f"datetime64[{_UNIT[interval]}]"), return_counts=True)
     return dict(zip(np.datetime_as_string(buckets).tolist(), counts.tolist()))  # (years four digits)
+
+
+def day_ordinals(published: Sequence[str]) -> np.ndarray:
+    """Each ISO date's proleptic ordinal, 0 for none (or, should one be there, a bad one)."""
+    try:
+        days = np.array(published, "datetime64[D]")  # ("" is NaT)
+    except ValueError:
+        return np.fromiter(map(_ordinal, published), np.int32, len(published))
+    return np.where(np.isnat(days), 0, days.astype(np.int64) + EPOCH_ORDINAL).astype(np.int32)
+
+
+def _ordinal(value: str) -> int:
+    if not value:
+        return 0
+    try:
+        return dt.date.fromisoformat(value).toordinal()
+    except ValueError:
+        return 0

@@ -26,7 +26,7 @@ from whoosh.index import EmptyIndexError, LockError
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import OPTIMIZE
 
-from indexer.engine.base import EngineBusy, EngineError
+from indexer.engine.base import EngineBusy, EngineError, Segment
 from indexer.engine.postings import FieldPostings
 from indexer.engine.schema import TEXT_FIELDS
 from indexer.engine.whoosh import flat_postings, merging
@@ -186,6 +186,7 @@ class WhooshReader:
         self._s = searcher
         self._r = searcher.reader()
         self._version = version
+        self._folder = folder
         self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._postings_bytes = 0  # what the cached lists hold
         self._flats: list[tuple[flat_postings.PostingsFile, int]] = []  # each segment's, with its first number
@@ -290,23 +291,35 @@ class WhooshReader:
 
     # -- columns and vocabulary ------------------------------------------------
 
-    def column(self, fieldname: str) -> list[str]:
-        """The value of a per-document column field for every document number."""
+    def segments(self) -> list[Segment]:
+        return [
+            Segment(segment.segment_id(), offset, leaf.doc_count_all(), str(self._folder / segment.segment_id()))
+            for leaf, offset in self._r.leaf_readers()
+            if (segment := leaf.segment()) is not None  # (an index without segments has one empty reader)
+        ]
+
+    def column(self, fieldname: str, segment: Segment | None = None) -> list[str]:
+        """The value of a per-document column field for every document number (of ``segment``)."""
         values: list[str] = []
-        for part in self._column_parts(fieldname):  # (a segment's raw values at a time)
+        for part in self._column_parts(fieldname, segment):  # (a segment's raw values at a time)
             values.extend(v.decode("utf-8") if isinstance(v, bytes) else v for v in part)
         return values
 
-    def column_bytes(self, fieldname: str) -> list[bytes]:
-        """The raw values of a per-document column for every document number (b"" if none)."""
+    def column_bytes(self, fieldname: str, segment: Segment | None = None) -> list[bytes]:
+        """The raw values of a per-document column for every document number (of ``segment``; b"" if none)."""
         values: list[bytes] = []
-        for part in self._column_parts(fieldname):
+        for part in self._column_parts(fieldname, segment):
             values.extend(part)
         return values
 
-    def _column_parts(self, fieldname: str) -> Iterator[Any]:
-        """Each segment's raw values of a column, in turn."""
-        for leaf, _offset in self._r.leaf_readers():
+    def _column_parts(self, fieldname: str, segment: Segment | None) -> Iterator[Any]:
+        """Each segment's raw values of a column, in turn (or ``segment``'s alone)."""
+        leaves = self._r.leaf_readers()
+        if segment is not None:
+            leaves = [(leaf, offset) for leaf, offset in leaves if offset == segment.start and _key(leaf) == segment.key]
+            if not leaves:
+                raise EngineError(f"segment {segment.key} is not this reader's")
+        for leaf, _offset in leaves:
             # (Whoosh's multi-segment column reader skips segments without the column)
             if leaf.has_column(fieldname):
                 yield leaf.column_reader(fieldname, translate=False)
@@ -326,6 +339,11 @@ class WhooshReader:
                 counts[term] = counts.get(term, 0) + n
         for term in sorted(counts):
             yield term, counts[term]
+
+
+def _key(leaf: Any) -> str | None:
+    segment = leaf.segment()
+    return None if segment is None else segment.segment_id()
 
 
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], np.float64)

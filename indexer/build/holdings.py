@@ -1,0 +1,78 @@
+"""What the index holds, as an update needs it: each file's hash and articles, the ids
+it keeps, the stories it knows. Gathered from the segments' tables
+(:mod:`indexer.search.segment_tables`) in array operations, so an update to an index
+of a million articles reads only its new segments' columns."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+
+import numpy as np
+
+from indexer.build.id_set import IdSet
+from indexer.build.stories import StoryFinder
+from indexer.engine.base import EngineReader, Segment
+from indexer.search.segment_tables import SegmentTable, segment_tables
+
+
+class Holdings:
+    """The live documents of one commit, by file."""
+
+    def __init__(self, reader: EngineReader) -> None:
+        live = reader.live_docnums()
+        self._tables: list[tuple[SegmentTable, np.ndarray]] = []  # each with its live documents' numbers in it
+        numbers: dict[str, int] = {}  # file key -> its number here
+        hashes: list[str] = []
+        files, ids = [], []
+        for segment, table in segment_tables(reader):
+            local = _within(live, segment)
+            self._tables.append((table, local))
+            number = np.fromiter((numbers.setdefault(k, len(numbers)) for k in table.files), np.int64, len(table.files))
+            hashes += [""] * (len(numbers) - len(hashes))
+            in_file = table.in_file[local]
+            for f in np.unique(in_file).tolist():  # (a file's documents deleted meanwhile had an older hash)
+                hashes[number[f]] = table.file_hashes[f]
+            files.append(number[in_file])
+            ids.append(table.id_hash[local])
+        self._file = np.concatenate(files) if files else np.empty(0, np.int64)  # by live document
+        self._id_hash = np.concatenate(ids) if ids else np.empty(0, np.int64)
+        counts = np.bincount(self._file, minlength=len(numbers)).tolist()
+        self._numbers = {k: n for k, n in numbers.items() if counts[n]}
+        self.files = {k: (hashes[n], counts[n]) for k, n in self._numbers.items()}  # key -> (content hash, articles)
+
+    def ids_of(self, keys: Collection[str]) -> dict[str, frozenset[int]]:
+        """The id hashes of each file's articles."""
+        wanted = np.array([self._numbers[k] for k in keys if k in self._numbers], np.int64)
+        rows = np.flatnonzero(np.isin(self._file, wanted))
+        rows = rows[np.argsort(self._file[rows], kind="stable")]
+        by_file = {k: frozenset[int]() for k in keys if k in self._numbers}
+        key_of = {n: k for k, n in self._numbers.items() if k in by_file}
+        bounds = np.flatnonzero(np.diff(self._file[rows])) + 1
+        for part in np.split(rows, bounds) if len(rows) else []:
+            by_file[key_of[int(self._file[part[0]])]] = frozenset(self._id_hash[part].tolist())
+        return by_file
+
+    def ids_except(self, keys: Collection[str]) -> IdSet:
+        """The ids of the articles of every file but ``keys``."""
+        left_out = np.array([self._numbers[k] for k in keys if k in self._numbers], np.int64)
+        return IdSet(self._id_hash[~np.isin(self._file, left_out)])
+
+    def story_finder(self, scratch: Path) -> StoryFinder:
+        """A finder that knows the stories of every live article with a signature
+        (``scratch``: the folder of its scratch file)."""
+        signed = [(t, local[t.signed[local]]) for t, local in self._tables]
+        local_story = np.concatenate([t.story[rows] for t, rows in signed] or [np.empty(0, np.int32)])
+        table_of = np.repeat(np.arange(len(signed)), [len(rows) for _, rows in signed])
+        hashes = np.concatenate([t.story_hashes[t.story[rows]] for t, rows in signed] or [np.empty(0, np.int64)])
+        _, first, story = np.unique(hashes, return_index=True, return_inverse=True)
+        names = [signed[t][0].stories[s] for t, s in zip(table_of[first].tolist(), local_story[first].tolist())]
+        days = np.concatenate([t.day[rows] for t, rows in signed] or [np.empty(0, np.int32)])
+        signatures = (t.signatures[rows] for t, rows in signed)
+        return StoryFinder.indexed(names, story.reshape(-1), signatures, days, scratch)
+
+
+def _within(live: np.ndarray, segment: Segment) -> np.ndarray:
+    """The live document numbers of ``segment``, counted from its start."""
+    lo, hi = np.searchsorted(live, [segment.start, segment.start + segment.size])
+    return live[lo:hi] - segment.start

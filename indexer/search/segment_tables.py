@@ -1,0 +1,192 @@
+"""What reindex and search need of each document, worked out once per segment and kept beside it.
+
+A segment is never changed once written (but for deletions, which the reader
+knows), so what is read out of its columns and worked out of it holds for every
+commit that keeps it: each article's id hash and file, source, day, story, actors
+(with their keys) and story signature. An update adds a segment or two to an index
+of tens; it reads only those, and the other segments' tables are loaded from the
+``<segment>.tables.npz`` files beside them (:attr:`Segment.files`), which the engine
+removes with the segment. The facet columns of a commit, the files and ids the
+index holds and its stories are then gathered from the tables in array operations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from indexer.actors import actor_key
+from indexer.engine.base import EngineReader, Segment
+from indexer.engine.schema import ACTOR_SEPARATOR
+from indexer.search.dates import day_ordinals
+
+log = logging.getLogger(__name__)
+FORMAT = 1
+SUFFIX = f".tables{FORMAT}.npz"
+SIGNATURES_SUFFIX = f".signatures{FORMAT}.npy"  # (apart: only a reindex reads them, a row at a time)
+SIGNATURE_BYTES = 256  # a story signature: 64 MinHash values of 32 bits
+
+
+def id_hash(article_id: str) -> int:
+    """An article id's 64-bit hash, the same in every process (tables keep ids as these)."""
+    return int.from_bytes(hashlib.blake2b(article_id.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
+
+
+@dataclass(frozen=True)
+class SegmentTable:
+    """One segment's documents, by their number in it (0 .. size-1)."""
+
+    id_hash: np.ndarray  # int64: :func:`id_hash` of the article id
+    in_file: np.ndarray  # int32: index into ``files`` (not "file": numpy saves by keyword)
+    files: tuple[str, ...]  # file keys
+    file_hashes: tuple[str, ...]  # each file's content hash
+    source: np.ndarray  # int32: index into ``sources``, -1 for none
+    sources: tuple[str, ...]
+    day: np.ndarray  # int32: proleptic ordinal, 0 for undated
+    story: np.ndarray  # int32: index into ``stories``
+    stories: tuple[str, ...]  # story names
+    story_hashes: np.ndarray  # int64: :func:`id_hash` of each story name
+    name_ptr: np.ndarray  # int64: document d names names[name_ptr[d]:name_ptr[d+1]]
+    names: np.ndarray  # int32: index into ``actor_names``
+    actor_names: tuple[str, ...]  # each spelling met
+    actor_keys: tuple[str, ...]  # each spelling's actor key
+    signed: np.ndarray  # bool: the document has a story signature
+    signatures: np.ndarray  # uint32 (size, 64), zeros where unsigned: memory-mapped when saved
+
+    @property
+    def size(self) -> int:
+        return len(self.id_hash)
+
+
+def segment_tables(reader: EngineReader) -> list[tuple[Segment, SegmentTable]]:
+    """Every segment of ``reader`` with its table: loaded from beside it, or read out of
+    its columns (and saved beside it for the next reader)."""
+    return [(segment, _loaded_or_built(reader, segment)) for segment in reader.segments()]
+
+
+def _loaded_or_built(reader: EngineReader, segment: Segment) -> SegmentTable:
+    if segment.files is None:  # (an engine that keeps no files: built each time)
+        return _built(reader, segment)
+    path, signatures = Path(segment.files + SUFFIX), Path(segment.files + SIGNATURES_SUFFIX)
+    if path.exists():
+        try:
+            table = _from_files(path, signatures)
+            if table.size == segment.size:
+                return table
+            log.warning("rebuilding %s: it is for %d documents, the segment has %d", path.name, table.size, segment.size)
+        except Exception as err:  # damaged in any way: what is built instead is right
+            log.warning("rebuilding %s: it is unreadable (%s)", path.name, err)
+    table = _built(reader, segment)
+    try:
+        _save(table, path, signatures)
+    except OSError as err:  # a read-only index: built on every opening
+        log.info("%s not saved: %s", path.name, err)
+    return table
+
+
+def _built(reader: EngineReader, segment: Segment) -> SegmentTable:
+    """The table of ``segment``, read out of its columns."""
+    ids = reader.column("id", segment)
+    id_hashes = np.fromiter(map(id_hash, ids), np.int64, len(ids))
+    del ids
+    in_file, files = _numbered(reader.column("file_key", segment))
+    hashes = reader.column("file_hash", segment)
+    file_hashes = [""] * len(files)
+    for d, f in enumerate(in_file.tolist()):
+        file_hashes[f] = hashes[d]
+    source, sources = _numbered(reader.column("source", segment), none="")
+    story, stories = _numbered(reader.column("story", segment))
+    name_ptr, names, actor_names = _actor_lists(reader.column("actor_list", segment))
+    return SegmentTable(
+        id_hash=id_hashes,
+        in_file=in_file,
+        files=files,
+        file_hashes=tuple(file_hashes),
+        source=source,
+        sources=sources,
+        day=day_ordinals(reader.column("published", segment)),
+        story=story,
+        stories=stories,
+        story_hashes=np.fromiter(map(id_hash, stories), np.int64, len(stories)),
+        name_ptr=name_ptr,
+        names=names,
+        actor_names=actor_names,
+        actor_keys=tuple(map(actor_key, actor_names)),
+        **_signatures(reader.column_bytes("signature", segment)),
+    )
+
+
+def _signatures(raw: list[bytes]) -> dict[str, np.ndarray]:
+    """Which documents have a whole signature, and the signatures (zeros for the others)."""
+    signed = np.fromiter((len(s) == SIGNATURE_BYTES for s in raw), bool, len(raw))
+    signatures = np.zeros((len(raw), SIGNATURE_BYTES // 4), np.uint32)
+    whole = b"".join(s for s in raw if len(s) == SIGNATURE_BYTES)
+    signatures[signed] = np.frombuffer(whole, np.uint32).reshape(-1, SIGNATURE_BYTES // 4)
+    return {"signed": signed, "signatures": signatures}
+
+
+def _numbered(values: Sequence[str], none: str | None = None) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Each value's number among the distinct values (in order first met); ``none`` is -1."""
+    numbers: dict[str, int] = {} if none is None else {none: -1}
+    of = np.fromiter((numbers.setdefault(v, len(numbers) - (none is not None)) for v in values), np.int32, len(values))
+    return of, tuple(v for v in numbers if none is None or v != none)
+
+
+def _actor_lists(joined: Sequence[str]) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """The documents' actor names (each a list joined by ACTOR_SEPARATOR) as a CSR by document."""
+    per_doc = [j.split(ACTOR_SEPARATOR) if j else [] for j in joined]
+    ptr = np.zeros(len(per_doc) + 1, np.int64)
+    np.cumsum([len(names) for names in per_doc], out=ptr[1:])
+    numbers: dict[str, int] = {}
+    names = np.fromiter((numbers.setdefault(n, len(numbers)) for doc in per_doc for n in doc), np.int32, int(ptr[-1]))
+    return ptr, names, tuple(numbers)
+
+
+_ARRAYS = ("id_hash", "in_file", "source", "day", "story", "story_hashes", "name_ptr", "names", "signed")
+_STRINGS = ("files", "file_hashes", "sources", "stories", "actor_names", "actor_keys")
+
+
+def _save(table: SegmentTable, path: Path, signatures: Path) -> None:
+    """Signatures first: a table file is there only once both are whole."""
+    _replace(signatures, lambda f: np.save(f, table.signatures, allow_pickle=False))
+    arrays = {name: getattr(table, name) for name in _ARRAYS}
+    strings = {name: getattr(table, name) for name in _STRINGS}
+    arrays["strings"] = np.frombuffer(json.dumps(strings).encode("utf-8"), np.uint8)
+    _replace(path, lambda f: np.savez(f, **arrays))
+
+
+def _replace(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Write ``path`` whole or not at all: a temporary file, then a rename."""
+    fd, tmp = tempfile.mkstemp(prefix=".", suffix=path.suffix, dir=path.parent)  # (a dot file: not the engine's)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+        os.chmod(tmp, path.parent.stat().st_mode & 0o666)  # readable as the index is
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _from_files(path: Path, signatures: Path) -> SegmentTable:
+    with open(path, "rb") as f, np.load(f, allow_pickle=False) as saved:
+        arrays = {name: saved[name] for name in _ARRAYS}
+        strings = json.loads(saved["strings"].tobytes().decode("utf-8"))
+    arrays["signatures"] = np.load(signatures, mmap_mode="r", allow_pickle=False)
+    n = len(arrays["id_hash"])
+    if any(len(arrays[name]) != n for name in ("in_file", "source", "day", "story", "signed", "signatures")):
+        raise ValueError("its columns differ in length")
+    if len(arrays["name_ptr"]) != n + 1 or int(arrays["name_ptr"][-1]) != len(arrays["names"]):
+        raise ValueError("its actor lists do not match its documents")
+    if len(arrays["story_hashes"]) != len(strings["stories"]) or arrays["signatures"].shape[1:] != (SIGNATURE_BYTES // 4,):
+        raise ValueError("its stories or signatures do not match")
+    return SegmentTable(**arrays, **{name: tuple(strings[name]) for name in _STRINGS})  # type: ignore[arg-type]

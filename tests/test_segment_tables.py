@@ -1,0 +1,94 @@
+"""What each segment's documents hold, worked out once and kept beside the segment
+(:mod:`indexer.search.segment_tables`): an update reads its new segments alone, and
+what is gathered from the tables is what reading every document gives."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from indexer import Index, reindex
+from indexer.actors import actor_key
+from indexer.engine.schema import ACTOR_SEPARATOR
+from indexer.engine.whoosh import internals, merging
+from indexer.search.columns import Columns, load_columns
+from indexer.search.segment_tables import SUFFIX
+
+pytestmark = [pytest.mark.index]
+
+
+def by_document(reader) -> dict[str, tuple]:
+    """Each live article's source, date, story and actor keys, read from its columns one
+    document at a time (the reference the gathered columns must agree with)."""
+    ids, sources, days = reader.column("id"), reader.column("source"), reader.column("published")
+    stories, actors = reader.column("story"), reader.column("actor_list")
+    return {
+        ids[d]: (sources[d], days[d], stories[d], frozenset(map(actor_key, filter(None, actors[d].split(ACTOR_SEPARATOR)))))
+        for d in reader.live_docnums().tolist()
+    }
+
+
+def from_columns(columns: Columns, reader) -> dict[str, tuple]:
+    ids, stories = reader.column("id"), reader.column("story")
+    keys = list(columns.actor_ids)
+    out = {}
+    for d in np.flatnonzero(columns.live).tolist():
+        source = columns.sources[columns.source[d]] if columns.source[d] >= 0 else ""
+        day = str(np.datetime64(int(columns.day[d]) - 719163, "D")) if columns.day[d] else ""
+        actors = frozenset(keys[a] for a in columns.doc_actors[columns.doc_ptr[d] : columns.doc_ptr[d + 1]])
+        out[ids[d]] = (source, day, stories[d], actors)
+        same_story = np.flatnonzero((columns.story == columns.story[d]) & columns.live)
+        assert {stories[o] for o in same_story.tolist()} == {stories[d]}  # one number, one story
+    return out
+
+
+def tables(data: Path) -> dict[str, float]:
+    return {p.name: p.stat().st_mtime_ns for p in data.glob(f"gen-*/*{SUFFIX}")}
+
+
+@pytest.fixture
+def many_segments(monkeypatch):
+    monkeypatch.setattr(internals, "SEGMENT_POSTINGS", 300)  # the seeds in several segments
+
+
+def test_columns_gathered_from_segment_tables_are_what_each_document_holds(corpus, tmp_path, many_segments, monkeypatch):
+    monkeypatch.setattr(merging, "MOSTLY_DELETED", 2.0)  # (deleted documents stay in their segments)
+    data = tmp_path / "data"
+    reindex([corpus], data)
+    (corpus / sorted(p.name for p in corpus.iterdir())[0]).unlink()  # deletions in old segments
+    shutil.copy(Path(__file__).parent / "fixtures" / "newsroom.jsonl", corpus)
+    reindex([corpus], data)
+    with Index.open(data) as index:
+        reader = index.snapshot.reader
+        assert len(reader.segments()) > 1 and reader.doc_count < reader.docnum_limit
+        assert from_columns(load_columns(reader), reader) == by_document(reader)
+
+
+def test_an_update_works_out_its_new_segments_alone(corpus, tmp_path, many_segments):
+    data = tmp_path / "data"
+    reindex([corpus], data)
+    before = tables(data)
+    assert len(before) > 1  # (made by the reindex, for its commit's columns)
+    shutil.copy(Path(__file__).parent / "fixtures" / "newsroom.jsonl", corpus)
+    reindex([corpus], data)
+    after = tables(data)
+    assert {name: after[name] for name in before} == before  # loaded, not made again
+    assert len(after) == len(before) + 1
+
+
+@pytest.mark.parametrize("damage", [b"not a zip file", b"PK\x03\x04 truncated"])
+def test_a_damaged_table_is_worked_out_again(corpus, tmp_path, damage):
+    data = tmp_path / "data"
+    reindex([corpus], data)
+    with Index.open(data) as index:
+        expected = index.search("Mali", facet_size=50).to_dict() | {"took_ms": 0}
+    for path in data.glob("gen-*/columns-*.npz"):
+        path.unlink()  # (so that the next opening gathers the columns from the tables)
+    [table] = data.glob(f"gen-*/*{SUFFIX}")
+    table.write_bytes(damage)
+    with Index.open(data) as index:
+        assert index.search("Mali", facet_size=50).to_dict() | {"took_ms": 0} == expected
+    assert table.read_bytes() != damage
