@@ -10,7 +10,7 @@ from datasketch import MinHash
 
 from indexer.analysis import terms
 from indexer.article import Article
-from indexer.build.stories import NUM_PERM, SHINGLE, StoryFinder, signature, signature_bytes
+from indexer.build.stories import NUM_PERM, SHINGLE, Indexed, StoryFinder, band_run, signature, signature_bytes
 
 pytestmark = [pytest.mark.unit]
 
@@ -32,12 +32,15 @@ def assign(finder: StoryFinder, a: Article) -> str:
 def indexed(rows: list[tuple[str, bytes, dt.date | None]]) -> StoryFinder:
     """A finder of articles indexed with these stories, signatures and dates, as reindex makes one."""
     names = sorted({story for story, _, _ in rows})
-    return StoryFinder.indexed(
-        names,
+    signatures = np.array([np.frombuffer(sig, np.uint32) for _, sig, _ in rows]).reshape(-1, NUM_PERM)
+    part = Indexed(
+        signatures,
+        band_run(signatures),
+        np.ones(len(rows), bool),
         np.array([names.index(story) for story, _, _ in rows]),
-        [np.array([np.frombuffer(sig, np.uint32) for _, sig, _ in rows]).reshape(-1, NUM_PERM)],
         np.array([day.toordinal() if day else 0 for _, _, day in rows]),
     )
+    return StoryFinder.indexed(names, [part])
 
 
 def test_exact_and_lightly_edited_copies_share_the_first_copy_story():
@@ -72,6 +75,16 @@ def test_stored_signatures_carry_stories_across_runs():
     first_run.assign("a", sig, None)
     next_run = indexed([("a", sig, None)])
     assert assign(next_run, article("b", WIRE)) == "a"
+
+
+def test_an_indexed_copy_deleted_since_is_no_ones_story():
+    sig = signature_bytes(article("a", WIRE))
+    part = Indexed(
+        np.frombuffer(sig, np.uint32)[None, :], band_run(np.frombuffer(sig, np.uint32)[None, :]),
+        np.array([False]), np.array([0]), np.array([0]),
+    )  # fmt: skip
+    assert assign(StoryFinder.indexed(["a"], [part]), article("b", WIRE)) == "b"
+    assert assign(StoryFinder.indexed(["a"], [part._replace(usable=np.array([True]))]), article("b", WIRE)) == "a"
 
 
 def test_a_finder_of_indexed_articles_assigns_as_if_it_had_assigned_them():

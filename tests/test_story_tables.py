@@ -44,10 +44,38 @@ def test_signatures_are_read_back_from_memory_and_from_the_scratch_file(small_ta
     sigs.close()
 
 
+def test_signatures_given_mapped_come_first_and_are_read_where_they_are(small_tables, tmp_path):
+    rows = np.arange(12 * NUM_PERM, dtype=np.uint32).reshape(12, NUM_PERM)
+    sigs = Signatures(NUM_PERM, tmp_path)
+    sigs.add_mapped(rows[:4])
+    sigs.add_mapped(rows[4:5])
+    for row in rows[5:]:  # (then the scratch file, then memory)
+        sigs.extend(row[None, :])
+    assert len(sigs) == 12
+    for picked in ([0], [3, 4, 5], [4], [2, 6, 11], list(range(12))):
+        assert (sigs.rows(np.array(picked)) == rows[picked]).all()
+    sigs.close()
+
+
+def test_band_runs_given_sorted_find_what_added_ones_do(small_tables):
+    rng = np.random.RandomState(2)
+    keys = rng.randint(0, 30, (40, 4)).astype(np.uint32)
+    added, given = BandIndex(4), BandIndex(4)
+    added.add_many(keys[:25], 0)
+    given.add_sorted(*BandIndex.sorted_run(keys[:25]))
+    for article in range(25, 40):
+        added.add(keys[article], article)
+        given.add(keys[article], article)
+    for probe in rng.randint(0, 30, (20, 4)).astype(np.uint32):
+        assert given.candidates(probe).tolist() == added.candidates(probe).tolist()
+
+
 def test_names_are_kept_by_number():
     names = Names()
     numbers = [names.add(n) for n in ["reuters-1", "", "café-2", "reuters-1"]]
     assert [names[i] for i in numbers] == ["reuters-1", "", "café-2", "reuters-1"]
+    names.extend(["ü", "", "x"])
+    assert [names[i] for i in range(7)] == ["reuters-1", "", "café-2", "reuters-1", "ü", "", "x"]
 
 
 def test_a_large_finder_assigns_as_a_small_one_does(monkeypatch):

@@ -5,15 +5,20 @@ of a million articles reads only its new segments' columns."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import logging
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 import numpy as np
 
 from indexer.build.id_set import IdSet
-from indexer.build.stories import StoryFinder
+from indexer.build.stories import BANDS, Indexed, StoryFinder, band_run
 from indexer.engine.base import EngineReader, Segment
+from indexer.search.saved_arrays import write_whole
 from indexer.search.segment_tables import SegmentTable, segment_tables
+
+log = logging.getLogger(__name__)
+BANDS_SUFFIX = ".bands1.npz"  # a segment's band keys, sorted (beside it, removed with it)
 
 
 class Holdings:
@@ -21,13 +26,13 @@ class Holdings:
 
     def __init__(self, reader: EngineReader) -> None:
         live = reader.live_docnums()
-        self._tables: list[tuple[SegmentTable, np.ndarray]] = []  # each with its live documents' numbers in it
+        self._tables: list[tuple[SegmentTable, Segment, np.ndarray]] = []  # each with its live documents' numbers in it
         numbers: dict[str, int] = {}  # file key -> its number here
         hashes: list[str] = []
         files, ids = [], []
         for segment, table in segment_tables(reader):
             local = _within(live, segment)
-            self._tables.append((table, local))
+            self._tables.append((table, segment, local))
             number = np.fromiter((numbers.setdefault(k, len(numbers)) for k in table.files), np.int64, len(table.files))
             hashes += [""] * (len(numbers) - len(hashes))
             in_file = table.in_file[local]
@@ -61,15 +66,46 @@ class Holdings:
     def story_finder(self, scratch: Path) -> StoryFinder:
         """A finder that knows the stories of every live article with a signature
         (``scratch``: the folder of its scratch file)."""
-        signed = [(t, local[t.signed[local]]) for t, local in self._tables]
+        signed = [(t, local[t.signed[local]]) for t, _, local in self._tables]
         local_story = np.concatenate([t.story[rows] for t, rows in signed] or [np.empty(0, np.int32)])
         table_of = np.repeat(np.arange(len(signed)), [len(rows) for _, rows in signed])
         hashes = np.concatenate([t.story_hashes[t.story[rows]] for t, rows in signed] or [np.empty(0, np.int64)])
-        _, first, story = np.unique(hashes, return_index=True, return_inverse=True)
+        unique, first = np.unique(hashes, return_index=True)
         names = [signed[t][0].stories[s] for t, s in zip(table_of[first].tolist(), local_story[first].tolist())]
-        days = np.concatenate([t.day[rows] for t, rows in signed] or [np.empty(0, np.int32)])
-        signatures = (t.signatures[rows] for t, rows in signed)
-        return StoryFinder.indexed(names, story.reshape(-1), signatures, days, scratch)
+        return StoryFinder.indexed(names, self._indexed(unique), scratch)
+
+    def _indexed(self, story_hashes: np.ndarray) -> Iterator[Indexed]:
+        """Each segment's articles as a story finder takes them in (stories numbered by
+        their place in ``story_hashes``)."""
+        for table, segment, local in self._tables:
+            usable = np.zeros(table.size, bool)
+            usable[local] = True
+            usable &= table.signed
+            story = np.searchsorted(story_hashes, table.story_hashes[table.story])
+            story[~usable] = 0  # (another segment's story, or none: never read)
+            yield Indexed(table.signatures, _band_run(table, segment), usable, story, table.day)
+
+
+def _band_run(table: SegmentTable, segment: Segment) -> tuple[np.ndarray, np.ndarray]:
+    """The segment's band keys as a finder's sorted run: saved beside it when first worked out."""
+    if segment.files is None:
+        return band_run(table.signatures)
+    path = Path(segment.files + BANDS_SUFFIX)
+    try:
+        with np.load(path, allow_pickle=False) as saved:
+            keys, rows = saved["keys"], saved["rows"]
+        if len(keys) == len(rows) == table.size * BANDS:
+            return keys, rows
+    except FileNotFoundError:
+        pass
+    except Exception as err:  # damaged: worked out again
+        log.warning("rebuilding %s: it is unreadable (%s)", path.name, err)
+    keys, rows = band_run(table.signatures)
+    try:
+        write_whole(path, lambda f: np.savez(f, keys=keys, rows=rows))
+    except OSError as err:  # a read-only index
+        log.info("%s not saved: %s", path.name, err)
+    return keys, rows
 
 
 def _within(live: np.ndarray, segment: Segment) -> np.ndarray:

@@ -15,6 +15,7 @@ import datetime as dt
 import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -89,6 +90,23 @@ def signature_bytes(article: Article) -> bytes:
     return signature(story_terms(article, terms(article.title), terms(article.body)))
 
 
+class Indexed(NamedTuple):
+    """Articles already indexed (a segment's), as a :class:`StoryFinder` takes them in."""
+
+    signatures: np.ndarray  # uint32 rows of NUM_PERM values (memory-mapped: kept where they are)
+    bands: tuple[np.ndarray, np.ndarray]  # their band keys as one sorted run (band_run)
+    usable: np.ndarray  # bool: the rows that may be matched (live, with a signature)
+    story: np.ndarray  # each row's story, a position in the names given with the parts
+    days: np.ndarray  # each row's day, a proleptic ordinal (0: undated)
+
+
+def band_run(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The band keys of rows of signatures as one sorted run (keys, rows), as a finder's
+    band index keeps them: worked out once for a segment's articles, and saved."""
+    keys = BandIndex(BANDS).keys(_band_keys(np.asarray(signatures, np.uint32)))
+    return BandIndex.sorted_run(keys)
+
+
 class StoryFinder:
     """Gives each article the story of a near-identical earlier article, or its own id.
 
@@ -111,29 +129,22 @@ class StoryFinder:
         self._sigs = Signatures(NUM_PERM, scratch)
         self._days = Growable(np.int32)
         self._story = Growable(np.int32)  # each article's story, a number in _names
+        self._usable = Growable(np.bool_)  # False: an indexed article since deleted, or without a signature
         self._names = Names()
 
     @classmethod
-    def indexed(
-        cls,
-        names: Sequence[str],
-        story: np.ndarray,
-        signatures: Iterable[np.ndarray],
-        days: np.ndarray,
-        scratch: Path | None = None,
-    ) -> StoryFinder:
-        """A finder that knows the articles already indexed (those with a signature): the
-        ``names`` of their stories, each one's ``story`` (a position in ``names``), its
-        signature (rows of 64 values, given a part at a time) and day (a proleptic
-        ordinal, 0 if undated)."""
+    def indexed(cls, names: Sequence[str], parts: Iterable[Indexed], scratch: Path | None = None) -> StoryFinder:
+        """A finder that knows the articles already indexed, given a part (a segment) at a
+        time, whose stories are ``names``."""
         finder = cls(scratch)
         finder._names.extend(names)
-        finder._story.extend(story.astype(np.int32))
-        finder._days.extend(np.where(days == 0, NO_DAY, days).astype(np.int32))
-        for part in signatures:
-            sigs = np.asarray(part, np.uint32)
-            finder._bands.add_many(finder._bands.keys(_band_keys(sigs)), len(finder._sigs))
-            finder._sigs.extend(sigs)
+        for part in parts:
+            first = len(finder._story)
+            finder._bands.add_sorted(part.bands[0], part.bands[1] + np.int32(first))
+            finder._sigs.add_mapped(part.signatures)
+            finder._story.extend(part.story.astype(np.int32))
+            finder._days.extend(np.where(part.days == 0, NO_DAY, part.days).astype(np.int32))
+            finder._usable.extend(part.usable)
         return finder
 
     def assign(self, article_id: str, signature: bytes, published: dt.date | None) -> str:
@@ -142,6 +153,7 @@ class StoryFinder:
         keys = self._bands.keys(_band_keys(sig[None, :])[0])
         day = _day(published)
         candidates = self._bands.candidates(keys)
+        candidates = candidates[self._usable.values[candidates]]
         story, name = -1, article_id
         if len(candidates):
             similarity = np.count_nonzero(self._sigs.rows(candidates) == sig, axis=1) / NUM_PERM
@@ -158,12 +170,13 @@ class StoryFinder:
         self._sigs.extend(sig[None, :])
         self._days.append(day)
         self._story.append(story)
+        self._usable.append(True)
         return name
 
     @property
     def nbytes(self) -> int:
         """What it holds in memory (its scratch file aside)."""
-        return self._bands.nbytes + self._days.nbytes + self._story.nbytes + self._names.nbytes
+        return self._bands.nbytes + self._days.nbytes + self._story.nbytes + self._usable.nbytes + self._names.nbytes
 
     def close(self) -> None:
         """Delete its scratch file."""

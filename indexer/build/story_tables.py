@@ -108,10 +108,23 @@ class BandIndex:
         """The index's keys for rows of 64-bit band keys."""
         return ((band_keys + self._salt) >> np.uint64(32)).astype(np.uint32)
 
+    def add_sorted(self, keys: np.ndarray, articles: np.ndarray) -> None:
+        """Add a run already sorted by key (as :meth:`sorted_run` gives it): articles indexed
+        earlier, whose runs were saved."""
+        self._runs.append((keys, articles))
+
+    @staticmethod
+    def sorted_run(keys: np.ndarray, first: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """Rows of ``keys`` of articles ``first, first + 1, ...`` as one run, sorted by key."""
+        articles = np.repeat(np.arange(first, first + len(keys), dtype=np.int32), keys.shape[1])
+        flat = keys.ravel()
+        order = np.argsort(flat, kind="stable")  # (stable: a key's articles stay in order)
+        return flat[order], articles[order]
+
     def add_many(self, keys: np.ndarray, first: int) -> None:
         """Add articles ``first, first + 1, ...`` with rows of ``keys`` (from :meth:`keys`)."""
-        articles = np.repeat(np.arange(first, first + len(keys), dtype=np.int32), keys.shape[1])
-        self._add_run(keys.ravel(), articles)
+        self._runs.append(self.sorted_run(keys, first))
+        self._merge_runs()
 
     def add(self, keys: np.ndarray, article: int) -> None:
         for key in keys.tolist():
@@ -140,9 +153,7 @@ class BandIndex:
                 found.append(np.asarray([hit] if isinstance(hit, int) else hit, np.int32))
         return np.unique(np.concatenate(found)) if found else np.empty(0, np.int32)
 
-    def _add_run(self, keys: np.ndarray, articles: np.ndarray) -> None:
-        order = np.argsort(keys, kind="stable")  # (stable: a key's articles stay in order)
-        self._runs.append((keys[order], articles[order]))
+    def _merge_runs(self) -> None:
         while len(self._runs) > 1 and len(self._runs[-1][0]) * self.MERGE >= len(self._runs[-2][0]):
             (k1, a1), (k2, a2) = self._runs[-2], self._runs.pop()
             keys, articles = np.concatenate((k1, k2)), np.concatenate((a1, a2))
@@ -166,9 +177,17 @@ class Signatures:
         self._recent = Growable(np.uint32, width)
         self._written = 0  # rows in the file
         self._map: np.ndarray | None = None
+        self._mapped: list[np.ndarray] = []  # rows given whole, before any other (memory-mapped files)
+        self._mapped_starts = np.zeros(1, np.int64)  # each one's first row, and one past the last
 
     def __len__(self) -> int:
-        return self._written + len(self._recent)
+        return int(self._mapped_starts[-1]) + self._written + len(self._recent)
+
+    def add_mapped(self, rows: np.ndarray) -> None:
+        """Rows kept where they are (a memory-mapped file), before any :meth:`extend`."""
+        assert self._written == len(self._recent) == 0, "mapped rows come first"
+        self._mapped.append(rows)
+        self._mapped_starts = np.append(self._mapped_starts, self._mapped_starts[-1] + len(rows))
 
     def extend(self, rows: np.ndarray) -> None:
         self._recent.extend(rows)
@@ -183,6 +202,15 @@ class Signatures:
 
     def rows(self, numbers: np.ndarray) -> np.ndarray:
         """The signatures of articles ``numbers`` (sorted)."""
+        mapped = int(self._mapped_starts[-1])
+        cut = int(np.searchsorted(numbers, mapped))
+        if cut:
+            part = np.searchsorted(self._mapped_starts, numbers[:cut], "right") - 1
+            old = np.stack([self._mapped[p][n - self._mapped_starts[p]] for p, n in zip(part.tolist(), numbers[:cut].tolist())])
+            return np.concatenate((old, self._rows(numbers[cut:] - mapped))) if cut < len(numbers) else old
+        return self._rows(numbers - mapped)
+
+    def _rows(self, numbers: np.ndarray) -> np.ndarray:
         cut = int(np.searchsorted(numbers, self._written))
         old, new = numbers[:cut], numbers[cut:] - self._written
         if not len(old):

@@ -19,7 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import numpy as np
 
@@ -67,17 +67,23 @@ def _version(path: Path) -> int:
         return -1
 
 
-def _save(arrays: dict[str, Any], path: Path) -> None:
-    kind, siblings = _kind(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{kind}-", suffix=".npz", dir=path.parent)
+def write_whole(path: Path, write: Callable[[BinaryIO], None], prefix: str = ".") -> None:
+    """Write ``path`` whole or not at all: a temporary file (``prefix``: a dot, so that the
+    engine's clean-up and readers pass it by), then a rename."""
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=path.suffix, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
+            write(f)
         os.chmod(tmp, path.parent.stat().st_mode & 0o666)  # readable as the index is
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _save(arrays: dict[str, Any], path: Path) -> None:
+    kind, siblings = _kind(path)
+    write_whole(path, lambda f: np.savez(f, **arrays), prefix=f".{kind}-")
     for old in path.parent.glob(siblings):  # (not a newer version: another process saved it for a newer commit)
         if _version(old) < _version(path):
             old.unlink(missing_ok=True)

@@ -15,12 +15,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 
@@ -28,6 +25,7 @@ from indexer.actors import actor_key
 from indexer.engine.base import EngineReader, Segment
 from indexer.engine.schema import ACTOR_SEPARATOR
 from indexer.search.dates import day_ordinals
+from indexer.search.saved_arrays import write_whole
 
 log = logging.getLogger(__name__)
 FORMAT = 1
@@ -157,24 +155,11 @@ _STRINGS = ("files", "file_hashes", "sources", "stories", "actor_names", "actor_
 
 def _save(table: SegmentTable, path: Path, signatures: Path) -> None:
     """Signatures first: a table file is there only once both are whole."""
-    _replace(signatures, lambda f: np.save(f, table.signatures, allow_pickle=False))
+    write_whole(signatures, lambda f: np.save(f, table.signatures, allow_pickle=False))
     arrays = {name: getattr(table, name) for name in _ARRAYS}
     strings = {name: getattr(table, name) for name in _STRINGS}
     arrays["strings"] = np.frombuffer(json.dumps(strings).encode("utf-8"), np.uint8)
-    _replace(path, lambda f: np.savez(f, **arrays))
-
-
-def _replace(path: Path, write: Callable[[BinaryIO], None]) -> None:
-    """Write ``path`` whole or not at all: a temporary file, then a rename."""
-    fd, tmp = tempfile.mkstemp(prefix=".", suffix=path.suffix, dir=path.parent)  # (a dot file: not the engine's)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.chmod(tmp, path.parent.stat().st_mode & 0o666)  # readable as the index is
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_whole(path, lambda f: np.savez(f, **arrays))
 
 
 def _from_files(path: Path, signatures: Path) -> SegmentTable:
