@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from indexer.arrays import sorted_unique
 from indexer.build.id_set import IdSet
 from indexer.build.stories import BANDS, Indexed, StoryFinder, band_run
 from indexer.engine.base import EngineReader, Segment
@@ -36,15 +37,24 @@ class Holdings:
             number = np.fromiter((numbers.setdefault(k, len(numbers)) for k in table.files), np.int64, len(table.files))
             hashes += [""] * (len(numbers) - len(hashes))
             in_file = table.in_file[local]
-            for f in np.unique(in_file).tolist():  # (a file's documents deleted meanwhile had an older hash)
+            for f in sorted_unique(in_file).tolist():  # (a file's documents deleted meanwhile had an older hash)
                 hashes[number[f]] = table.file_hashes[f]
             files.append(number[in_file])
             ids.append(table.id_hash[local])
+        self.tables = {segment.key: table for table, segment, _ in self._tables}  # by segment key
         self._file = np.concatenate(files) if files else np.empty(0, np.int64)  # by live document
         self._id_hash = np.concatenate(ids) if ids else np.empty(0, np.int64)
         counts = np.bincount(self._file, minlength=len(numbers)).tolist()
         self._numbers = {k: n for k, n in numbers.items() if counts[n]}
         self.files = {k: (hashes[n], counts[n]) for k, n in self._numbers.items()}  # key -> (content hash, articles)
+
+    @property
+    def nbytes(self) -> int:
+        """What it holds in memory (the signatures aside: memory-mapped), about."""
+        tables = self.tables.values()
+        arrays = sum(a.nbytes for t in tables for a in (t.id_hash, t.in_file, t.source, t.day, t.story, t.name_ptr, t.names))
+        strings = sum(len(t.files) + len(t.stories) + 2 * len(t.actor_names) for t in tables)
+        return arrays + self._file.nbytes + self._id_hash.nbytes + 80 * strings  # (a short str costs about 80 bytes)
 
     def ids_of(self, keys: Collection[str]) -> dict[str, frozenset[int]]:
         """The id hashes of each file's articles."""
@@ -71,7 +81,7 @@ class Holdings:
         table_of = np.repeat(np.arange(len(signed)), [len(rows) for _, rows in signed])
         hashes = np.concatenate([t.story_hashes[t.story[rows]] for t, rows in signed] or [np.empty(0, np.int64)])
         unique, first = np.unique(hashes, return_index=True)
-        names = [signed[t][0].stories[s] for t, s in zip(table_of[first].tolist(), local_story[first].tolist())]
+        names = _StoryNames([t for t, _ in signed], table_of[first], local_story[first])
         return StoryFinder.indexed(names, self._indexed(unique), scratch)
 
     def _indexed(self, story_hashes: np.ndarray) -> Iterator[Indexed]:
@@ -84,6 +94,20 @@ class Holdings:
             story = np.searchsorted(story_hashes, table.story_hashes[table.story])
             story[~usable] = 0  # (another segment's story, or none: never read)
             yield Indexed(table.signatures, _band_run(table, segment), usable, story, table.day)
+
+
+class _StoryNames:
+    """Story names by number, read from the tables when asked for (a finder asks for a few:
+    the stories its new articles join)."""
+
+    def __init__(self, tables: list[SegmentTable], table: np.ndarray, story: np.ndarray) -> None:
+        self._tables, self._table, self._story = tables, table, story
+
+    def __len__(self) -> int:
+        return len(self._story)
+
+    def __getitem__(self, number: int) -> str:
+        return self._tables[int(self._table[number])].stories[int(self._story[number])]
 
 
 def _band_run(table: SegmentTable, segment: Segment) -> tuple[np.ndarray, np.ndarray]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from indexer.arrays import sorted_unique
 from indexer.search.segment_tables import id_hash
 
 
@@ -20,7 +21,7 @@ class IdSet:
 
     def __init__(self, hashes: np.ndarray | None = None) -> None:
         """The ids whose hashes are ``hashes`` (int64)."""
-        self._sorted = np.unique(hashes) if hashes is not None else np.empty(0, np.int64)
+        self._sorted = sorted_unique(hashes) if hashes is not None else np.empty(0, np.int64)
         self._recent: set[int] = set()
 
     def __contains__(self, article_id: str) -> bool:
@@ -33,7 +34,7 @@ class IdSet:
     def add(self, article_id: str) -> None:
         self._recent.add(id_hash(article_id))
         if len(self._recent) >= self.RECENT:
-            self._sorted = np.union1d(self._sorted, np.fromiter(self._recent, np.int64, len(self._recent)))
+            self._sorted = sorted_unique(np.concatenate((self._sorted, np.fromiter(self._recent, np.int64, len(self._recent)))))
             self._recent = set()
 
     @property

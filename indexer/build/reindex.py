@@ -14,7 +14,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +22,7 @@ from pathlib import Path
 from indexer import store
 from indexer.actors import load_aliases
 from indexer.article import Article, Problem
+from indexer.build import file_stats
 from indexer.build.document import Document
 from indexer.build.gc_freeze import frozen, release_free_memory
 from indexer.build.holdings import Holdings
@@ -34,7 +35,7 @@ from indexer.engine import Engine, EngineBusy, EngineError, EngineIndex, default
 from indexer.ingest import CorpusFile, iter_corpus, read_file
 from indexer.memo import clear_caches
 from indexer.search.columns_file import columns_path, saved_or_built_columns
-from indexer.search.segment_tables import id_hash
+from indexer.search.segment_tables import SegmentTable, id_hash
 from indexer.search.vocabulary import saved_or_built_vocabulary, vocabulary_path
 
 log = logging.getLogger("newsdex.reindex")
@@ -128,10 +129,10 @@ def reindex(
             # The meta (corpus roots, learned aliases) is written just before the commit: a
             # crash between the two then leaves the next run the corpus it was asked for.
             write_meta = lambda: store.write_meta(target, meta)  # noqa: E731
-            _update(index, [Path(r) for r in roots], data, meta, report, progress, write_meta, memory)
+            held = _update(index, [Path(r) for r in roots], data, target, meta, report, progress, write_meta, memory)
             clear_caches()  # (the run's stems and names: their memory goes to the columns' build)
             release_free_memory()
-            report.articles = _save_for_search(index, target)
+            report.articles = _save_for_search(index, target, held.tables)
             if report.full:
                 store.switch_to(data, target)
         except (OSError, BrokenProcessPool, EngineError) as err:  # disk full, read-only, a worker killed, a damaged segment
@@ -144,10 +145,11 @@ def reindex(
     return report
 
 
-def _save_for_search(index: EngineIndex, generation: Path) -> int:
+def _save_for_search(index: EngineIndex, generation: Path, known: Mapping[str, SegmentTable]) -> int:
     """Build and save what a search needs of the commit just made (its facet columns,
     its vocabulary), before a new generation is switched to: the first opening (a
-    server's, a search's) then loads them. Returns the articles the commit holds."""
+    server's, a search's) then loads them. (``known``: the tables of the segments the
+    run started with.) Returns the articles the commit holds."""
     reader = index.reader()
     try:
         # What the run made and keeps (its caches of stems and names) is left out of the
@@ -155,7 +157,7 @@ def _save_for_search(index: EngineIndex, generation: Path) -> int:
         with frozen():
             # (an update that changed nothing made no commit: its files are there)
             if not (path := columns_path(generation, reader.version)).exists():
-                saved_or_built_columns(reader, path)
+                saved_or_built_columns(reader, path, known)
             if not (path := vocabulary_path(generation, reader.version)).exists():
                 saved_or_built_vocabulary(reader, path)
         return reader.doc_count
@@ -197,19 +199,23 @@ def _update(
     index: EngineIndex,
     roots: list[Path],
     data_dir: Path,
+    generation: Path,
     meta: store.GenerationMeta,
     report: ReindexReport,
     progress: Callable[[int], Progress] | None,
     before_commit: Callable[[], None],
     memory: int,
-) -> None:
+) -> Holdings:
+    """Bring the index (in ``generation``) in line with the corpus under ``roots``; what
+    it held before."""
     reader = index.reader()
     try:
         held = Holdings(reader)
     finally:
         reader.close()
     known = held.files
-    changed, seen_keys = _changed_files(roots, known, meta, report)
+    remembered = file_stats.load(generation)
+    changed, seen_keys, stats = _changed_files(roots, known, remembered, meta, report)
     gone = [k for k in known if k not in seen_keys]
     report.deleted += sum(known[k][1] for k in gone)
     meta.file_problems = {k: v for k, v in meta.file_problems.items() if k in seen_keys}
@@ -217,7 +223,7 @@ def _update(
     with Preparer(_user_aliases(data_dir)).running(large=worth_workers(sum(c.size for c in changed))) as preparer:
         additions = _additions(held, changed, gone, meta, report, data_dir)
         try:
-            budget = Budget(memory, *additions.kept())
+            budget = Budget(memory, held, *additions.kept())
             read = lambda c: _read(c, report, meta.file_problems)  # noqa: E731
             rounds = Rounds(changed, read, budget.round_chars, additions.changed_meanwhile)
             meta.learned_aliases = preparer.learn(rounds.first_walk(), meta.learned_aliases)
@@ -226,6 +232,11 @@ def _update(
             _write(index, rounds, preparer, additions, deleted_files, progress, before_commit, changes)
         finally:
             additions.stories.close()
+    for key in additions.left_out:  # (what the index holds of them is not what they hold now)
+        stats.pop(key, None)
+    if stats != remembered:  # (after the commit: see file_stats)
+        file_stats.save(generation, stats)
+    return held
 
 
 def _write(
@@ -305,6 +316,7 @@ class _Additions:
         self.ids: dict[str, set[int]] = {key: set() for key in previous}  # the id hashes added from each of those
         self.added: dict[str, int] = {c.key: 0 for c in changed if c.key not in previous}  # and from new files
         self._rel = {c.key: c.file.rel for c in changed}
+        self.left_out: set[str] = set()  # files found changed when read again
 
     def document(self, entry: Entry, ready: Prepared) -> Document | None:
         """The document of the next article, or None for a duplicate id."""
@@ -324,6 +336,7 @@ class _Additions:
 
     def changed_meanwhile(self, changed: Changed) -> None:
         """A file found changed (or gone) when read again in a later round: left out, a problem."""
+        self.left_out.add(changed.key)
         problem = Problem(changed.file.rel, "changed while it was being indexed: left out; run reindex again")
         self.report.problems.append(problem)
         self.report.failed += 1
@@ -345,12 +358,18 @@ class _Additions:
 
 
 def _changed_files(
-    roots: list[Path], known: dict[str, tuple[str, int]], meta: store.GenerationMeta, report: ReindexReport
-) -> tuple[list[Changed], set[str]]:
-    """The corpus files that are new or changed, and the keys of every file found;
-    unchanged ones are counted in ``report``."""
+    roots: list[Path],
+    known: dict[str, tuple[str, int]],
+    remembered: dict[str, file_stats.Stat],
+    meta: store.GenerationMeta,
+    report: ReindexReport,
+) -> tuple[list[Changed], set[str], dict[str, file_stats.Stat]]:
+    """The corpus files that are new or changed, the keys of every file found, and the
+    stats to remember of each; unchanged ones are counted in ``report``. A file whose stat
+    is the one ``remembered`` holds what the index holds, and is not hashed again."""
     changed: list[Changed] = []
     seen_keys: set[str] = set()
+    stats: dict[str, file_stats.Stat] = {}
     for f in iter_corpus(roots):
         if isinstance(f, Problem):
             report.problems.append(f)
@@ -358,11 +377,13 @@ def _changed_files(
         key = _file_key(f)
         seen_keys.add(key)
         try:
-            digest, size = _hash_file(f.path)
+            digest, size, stat = _quick_hash(f.path, known.get(key), remembered.get(key))
         except OSError as err:
             report.problems.append(Problem(f.rel, f"cannot read: {err.strerror}"))
             report.failed += 1
             continue
+        if stat is not None:
+            stats[key] = stat
         if key in known and known[key][0] == digest:
             report.unchanged += known[key][1]
             if old := meta.file_problems.get(key):
@@ -370,7 +391,26 @@ def _changed_files(
                 report.problems.extend(Problem(*p) for p in old)
         else:
             changed.append(Changed(f, key, digest, size))
-    return changed, seen_keys
+    return changed, seen_keys, stats
+
+
+def _quick_hash(
+    path: Path, known: tuple[str, int] | None, remembered: file_stats.Stat | None
+) -> tuple[str, int, file_stats.Stat | None]:
+    """The file's content hash, size and stat to remember: the hash the index ``known``
+    for it if its stat is the one ``remembered``, else hashed (the stat taken first, so
+    that a change while it is read shows in the next run's)."""
+    with open(path, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        stat = file_stats.stat_of(st)
+        if known is not None and stat is not None and stat == remembered:
+            return known[0], st.st_size, stat
+        h = hashlib.blake2b(digest_size=16)
+        size = 0
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size, stat
 
 
 def _read(c: Changed, report: ReindexReport, file_problems: dict[str, list[list]]) -> list[Article]:
@@ -398,17 +438,6 @@ def _file_key(f: CorpusFile) -> str:
     return key if key.isascii() else os.fsencode(key).decode("utf-8", "backslashreplace")
 
 
-def _hash_file(path: Path) -> tuple[str, int]:
-    """The file's content hash, and its size in bytes."""
-    h = hashlib.blake2b(digest_size=16)
-    size = 0
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-            size += len(chunk)
-    return h.hexdigest(), size
-
-
 def _aliases_digest(data_dir: Path) -> str:
     """The hash of the data dir's aliases file ("" without one), once it is known to load."""
     path = _user_aliases(data_dir)
@@ -418,7 +447,7 @@ def _aliases_digest(data_dir: Path) -> str:
         load_aliases(path)
     except ValueError as err:  # (it names the file and what is wrong)
         raise store.StoreError(f"{err}; mend or remove it: the index was not changed") from None
-    return _hash_file(path)[0]
+    return _quick_hash(path, None, None)[0]
 
 
 def _user_aliases(data_dir: Path) -> Path | None:

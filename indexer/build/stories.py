@@ -15,7 +15,7 @@ import datetime as dt
 import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -90,6 +90,13 @@ def signature_bytes(article: Article) -> bytes:
     return signature(story_terms(article, terms(article.title), terms(article.body)))
 
 
+class StoryNames(Protocol):
+    """Story names by number (a list, or a view of the index's tables)."""
+
+    def __len__(self) -> int: ...
+    def __getitem__(self, number: int, /) -> str: ...
+
+
 class Indexed(NamedTuple):
     """Articles already indexed (a segment's), as a :class:`StoryFinder` takes them in."""
 
@@ -130,14 +137,15 @@ class StoryFinder:
         self._days = Growable(np.int32)
         self._story = Growable(np.int32)  # each article's story, a number in _names
         self._usable = Growable(np.bool_)  # False: an indexed article since deleted, or without a signature
-        self._names = Names()
+        self._indexed_names: StoryNames = ()  # the indexed articles' stories: numbers 0 .. len-1
+        self._names = Names()  # the stories this run begins, numbered after those
 
     @classmethod
-    def indexed(cls, names: Sequence[str], parts: Iterable[Indexed], scratch: Path | None = None) -> StoryFinder:
+    def indexed(cls, names: StoryNames, parts: Iterable[Indexed], scratch: Path | None = None) -> StoryFinder:
         """A finder that knows the articles already indexed, given a part (a segment) at a
         time, whose stories are ``names``."""
         finder = cls(scratch)
-        finder._names.extend(names)
+        finder._indexed_names = names
         for part in parts:
             first = len(finder._story)
             finder._bands.add_sorted(part.bands[0], part.bands[1] + np.int32(first))
@@ -163,9 +171,10 @@ class StoryFinder:
             best = len(similarity) - 1 - int(np.argmax(similarity[::-1]))  # (of the most similar, the latest)
             if similarity[best] >= 0:
                 story = int(self._story.values[candidates[best]])
-                name = self._names[story]
+                known = len(self._indexed_names)
+                name = self._indexed_names[story] if story < known else self._names[story - known]
         if story < 0:
-            story = self._names.add(article_id)
+            story = len(self._indexed_names) + self._names.add(article_id)
         self._bands.add(keys, len(self._story))
         self._sigs.extend(sig[None, :])
         self._days.append(day)

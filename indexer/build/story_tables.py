@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import mmap
 import tempfile
-from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
+
+from indexer.arrays import sorted_unique
 
 NO_DAY = np.iinfo(np.int32).min  # an undated article's day
 
@@ -61,13 +62,6 @@ class Names:
     def __init__(self) -> None:
         self._text = bytearray()
         self._ends = Growable(np.int64)
-
-    def extend(self, names: Sequence[str]) -> None:
-        """Keep each of ``names``, numbered in turn."""
-        encoded = [n.encode("utf-8") for n in names]
-        ends = np.cumsum(np.fromiter(map(len, encoded), np.int64, len(encoded))) + len(self._text)
-        self._text += b"".join(encoded)
-        self._ends.extend(ends)
 
     def add(self, name: str) -> int:
         """Keep ``name``; its number."""
@@ -151,7 +145,7 @@ class BandIndex:
             hit = self._tail.get(key)
             if hit is not None:
                 found.append(np.asarray([hit] if isinstance(hit, int) else hit, np.int32))
-        return np.unique(np.concatenate(found)) if found else np.empty(0, np.int32)
+        return sorted_unique(np.concatenate(found)) if found else np.empty(0, np.int32)
 
     def _merge_runs(self) -> None:
         while len(self._runs) > 1 and len(self._runs[-1][0]) * self.MERGE >= len(self._runs[-2][0]):

@@ -7,10 +7,12 @@ ordinal (0 = undated), actors are a sparse document x actor matrix (CSR).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
+from indexer.arrays import sorted_unique
 from indexer.engine.base import EngineReader, Segment
 from indexer.search.segment_tables import SegmentTable, segment_tables
 
@@ -47,9 +49,10 @@ class Columns:
         return np.unique(self.doc_actors[pairs], return_counts=True)
 
 
-def load_columns(reader: EngineReader) -> Columns:
-    """The columns of the commit ``reader`` sees, gathered from its segments' tables."""
-    return gathered_columns(segment_tables(reader), reader.live_docnums(), reader.docnum_limit)
+def load_columns(reader: EngineReader, known: Mapping[str, SegmentTable] | None = None) -> Columns:
+    """The columns of the commit ``reader`` sees, gathered from its segments' tables (some
+    of them maybe ``known`` already, by segment key)."""
+    return gathered_columns(segment_tables(reader, known), reader.live_docnums(), reader.docnum_limit)
 
 
 def gathered_columns(tables: list[tuple[Segment, SegmentTable]], live_docnums: np.ndarray, size: int) -> Columns:
@@ -75,7 +78,7 @@ def gathered_columns(tables: list[tuple[Segment, SegmentTable]], live_docnums: n
 
     actors, actor_ids, actor_ptr, actor_docs = _actor_matrix(tables, live)
     actor_of_pair = np.repeat(np.arange(len(actors)), np.diff(actor_ptr))
-    doc_actors = actor_of_pair[np.lexsort((actor_of_pair, actor_docs))]
+    doc_actors = np.sort(actor_docs * max(len(actors), 1) + actor_of_pair) % max(len(actors), 1)  # by document, then actor
     doc_ptr = np.concatenate(([0], np.cumsum(np.bincount(actor_docs, minlength=size)))).astype(np.int64)
     return Columns(
         size=size,
@@ -103,27 +106,33 @@ def _actor_matrix(
     Spellings that differ only in accents, case or hyphens are one actor, shown by its
     most used spelling (accented on a tie, then the first met: "António" over "Antonio").
     """
-    name_ids: dict[str, int] = {}  # each spelling, numbered as first met
-    key_of_name: list[str] = []
-    names_of: list[np.ndarray] = []  # (document, name) pairs, by document, a segment at a time
-    docs_of: list[np.ndarray] = []
-    for segment, t in tables:
+    # Each spelling is numbered as first met, document by document, through its (64-bit)
+    # hash: a segment's spellings are met in an order of their own, then across segments.
+    met_table, met_local, met_hash = [np.empty(0, np.int64)], [np.empty(0, np.int64)], [np.empty(0, np.int64)]
+    pairs: list[tuple[np.ndarray, np.ndarray]] = []  # per segment: its (spelling, document) pairs, by document
+    docs_of = [np.empty(0, np.int64)]
+    for number, (segment, t) in enumerate(tables):
         counts = np.diff(t.name_ptr)
         in_live = np.repeat(live[segment.start : segment.start + segment.size], counts)
         local = t.names[in_live]
         spellings, first = np.unique(local, return_index=True)
-        met = spellings[np.argsort(first, kind="stable")]
-        number = np.zeros(len(t.actor_names), np.int64)
-        for n in met.tolist():
-            name = t.actor_names[n]
-            if name not in name_ids:
-                name_ids[name] = len(name_ids)
-                key_of_name.append(t.actor_keys[n])
-            number[n] = name_ids[name]
-        names_of.append(number[local])
+        order = spellings[np.argsort(first, kind="stable")]
+        hashes = np.fromiter(map(hash, t.actor_names), np.int64, len(t.actor_names))
+        met_table.append(np.full(len(order), number))  # a segment's spellings, in the order met
+        met_local.append(order)
+        met_hash.append(hashes[order])
+        pairs.append((local, hashes))
         docs_of.append(np.repeat(np.arange(segment.start, segment.start + segment.size, dtype=np.int64), counts)[in_live])
-    names = np.concatenate(names_of) if names_of else np.empty(0, np.int64)
-    docs = np.concatenate(docs_of) if docs_of else np.empty(0, np.int64)
+    unique, first_met = np.unique(np.concatenate(met_hash), return_index=True)
+    by_first = np.argsort(first_met, kind="stable")
+    number_of = np.empty(len(unique), np.int64)
+    number_of[by_first] = np.arange(len(unique))
+    names = np.concatenate([np.empty(0, np.int64), *(number_of[np.searchsorted(unique, h)][local] for local, h in pairs)])
+    docs = np.concatenate(docs_of)
+    where = first_met[by_first]  # each spelling's first meeting, in its number's order
+    table_of, local_of = np.concatenate(met_table)[where].tolist(), np.concatenate(met_local)[where].tolist()
+    name_ids = [tables[t][1].actor_names[n] for t, n in zip(table_of, local_of)]
+    key_of_name = [tables[t][1].actor_keys[n] for t, n in zip(table_of, local_of)]
     key_ids: dict[str, int] = {}
     key_of = np.fromiter((key_ids.setdefault(k, len(key_ids)) for k in key_of_name), np.int64, len(key_of_name))
     uses = np.bincount(names, minlength=len(name_ids))
@@ -132,11 +141,9 @@ def _actor_matrix(
         rank = (used, not name.isascii(), name)
         if k not in best or rank[:2] > best[k][:2]:
             best[k] = rank
-    keys = key_of[names]
-    order = np.lexsort((docs, keys))
-    keys, docs = keys[order], docs[order]
-    first_pair = np.ones(len(keys), bool)  # a document names an actor once, whatever the spellings
-    first_pair[1:] = (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])
-    keys, docs = keys[first_pair], docs[first_pair]
+    # (actor, document) pairs as one number each: sorted, each once (a document names an
+    # actor once, whatever the spellings)
+    numbered = sorted_unique(key_of[names] * max(len(live), 1) + docs)
+    keys, docs = np.divmod(numbered, max(len(live), 1))
     ptr = np.concatenate(([0], np.cumsum(np.bincount(keys, minlength=len(key_ids))))).astype(np.int64)
     return tuple(best[k][2] for k in range(len(key_ids))), key_ids, ptr, docs

@@ -18,6 +18,7 @@ import numpy as np
 from indexer.engine.base import EngineReader
 from indexer.search.columns import Columns, load_columns
 from indexer.search.saved_arrays import saved_or_built, saved_path
+from indexer.search.segment_tables import SegmentTable
 
 FORMAT = 1
 _ARRAYS = ("live", "source", "day", "story", "actor_docs", "actor_ptr", "doc_actors", "doc_ptr")
@@ -27,9 +28,12 @@ def columns_path(generation: Path, version: int) -> Path:
     return saved_path(generation, "columns", version, FORMAT)
 
 
-def saved_or_built_columns(reader: EngineReader, path: Path) -> Columns:
-    """The columns saved at ``path`` if they are there, whole and fit the index, else built (and saved)."""
-    return saved_or_built(path, lambda: load_columns(reader), _arrays, lambda saved: _columns(saved, reader.docnum_limit))
+def saved_or_built_columns(reader: EngineReader, path: Path, known: Mapping[str, SegmentTable] | None = None) -> Columns:
+    """The columns saved at ``path`` if they are there, whole and fit the index, else built
+    (from the segment tables, some maybe ``known`` already) and saved."""
+    return saved_or_built(
+        path, lambda: load_columns(reader, known), _arrays, lambda saved: _columns(saved, reader.docnum_limit)
+    )
 
 
 def _arrays(columns: Columns) -> dict[str, np.ndarray]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,10 +65,17 @@ class SegmentTable:
         return len(self.id_hash)
 
 
-def segment_tables(reader: EngineReader) -> list[tuple[Segment, SegmentTable]]:
-    """Every segment of ``reader`` with its table: loaded from beside it, or read out of
-    its columns (and saved beside it for the next reader)."""
-    return [(segment, _loaded_or_built(reader, segment)) for segment in reader.segments()]
+def segment_tables(
+    reader: EngineReader, known: Mapping[str, SegmentTable] | None = None
+) -> list[tuple[Segment, SegmentTable]]:
+    """Every segment of ``reader`` with its table: one of the ``known`` tables (by segment
+    key: a reindex's, loaded before its commit), loaded from beside it, or read out of its
+    columns (and saved beside it for the next reader)."""
+    known = known or {}
+    return [
+        (segment, known[segment.key] if segment.key in known else _loaded_or_built(reader, segment))
+        for segment in reader.segments()
+    ]
 
 
 def _loaded_or_built(reader: EngineReader, segment: Segment) -> SegmentTable:

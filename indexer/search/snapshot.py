@@ -15,6 +15,7 @@ import numpy as np
 
 from indexer import analysis
 from indexer.actors import AliasTable, actor_key, load_aliases
+from indexer.arrays import sorted_unique
 from indexer.engine import Engine, EngineReader
 from indexer.ingest.metadata import normalise_source
 from indexer.memo import Memo
@@ -99,7 +100,7 @@ class Snapshot:
         return IndexStats(
             articles=int(live.sum()),
             sources=len(counts),
-            stories=len(np.unique(cols.story[live])),
+            stories=len(sorted_unique(cols.story[live])),
             first_date=dt.date.fromordinal(int(dated.min())) if len(dated) else None,
             last_date=dt.date.fromordinal(int(dated.max())) if len(dated) else None,
             undated=int((live & (cols.day == 0)).sum()),

@@ -28,6 +28,7 @@ from typing import Any, NamedTuple, overload
 
 import numpy as np
 
+from indexer.arrays import sorted_unique
 from indexer.engine.base import EngineError
 from indexer.engine.postings import with_prefix
 
@@ -160,7 +161,7 @@ class PostingsFile:
             found = starts if found is None else np.intersect1d(found, starts, assume_unique=True)
             if not len(found):
                 break
-        return np.unique(found >> 32) if found is not None else np.empty(0, np.int64)
+        return sorted_unique(found >> 32) if found is not None else np.empty(0, np.int64)
 
     def _term_positions(self, fieldname: str, term: bytes) -> tuple[np.ndarray, np.ndarray] | None:
         """Each position of ``term``, with its document number."""
