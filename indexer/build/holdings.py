@@ -19,7 +19,7 @@ from indexer.search.saved_arrays import write_whole
 from indexer.search.segment_tables import SegmentTable, segment_tables
 
 log = logging.getLogger(__name__)
-BANDS_SUFFIX = ".bands1.npz"  # a segment's band keys, sorted (beside it, removed with it)
+BANDS_SUFFIX = ".bands1.npy"  # a segment's band keys, sorted (beside it, removed with it)
 
 
 class Holdings:
@@ -111,22 +111,23 @@ class _StoryNames:
 
 
 def _band_run(table: SegmentTable, segment: Segment) -> tuple[np.ndarray, np.ndarray]:
-    """The segment's band keys as a finder's sorted run: saved beside it when first worked out."""
+    """The segment's band keys as a finder's sorted run, memory-mapped: saved beside it when
+    first worked out (keys and rows as the two rows of one array)."""
     if segment.files is None:
         return band_run(table.signatures)
     path = Path(segment.files + BANDS_SUFFIX)
     try:
-        with np.load(path, allow_pickle=False) as saved:
-            keys, rows = saved["keys"], saved["rows"]
-        if len(keys) == len(rows) == table.size * BANDS:
-            return keys, rows
+        saved = np.load(path, mmap_mode="r", allow_pickle=False)
+        if saved.shape == (2, table.size * BANDS) and saved.dtype == np.uint32:
+            return saved[0], saved[1].view(np.int32)
+        log.warning("rebuilding %s: it does not fit its segment", path.name)
     except FileNotFoundError:
         pass
     except Exception as err:  # damaged: worked out again
         log.warning("rebuilding %s: it is unreadable (%s)", path.name, err)
     keys, rows = band_run(table.signatures)
     try:
-        write_whole(path, lambda f: np.savez(f, keys=keys, rows=rows))
+        write_whole(path, lambda f: np.save(f, np.stack((keys, rows.view(np.uint32))), allow_pickle=False))
     except OSError as err:  # a read-only index
         log.info("%s not saved: %s", path.name, err)
     return keys, rows

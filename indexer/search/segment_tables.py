@@ -95,7 +95,8 @@ def _loaded_or_built(reader: EngineReader, segment: Segment) -> SegmentTable:
         _save(table, path, signatures)
     except OSError as err:  # a read-only index: built on every opening
         log.info("%s not saved: %s", path.name, err)
-    return table
+        return table
+    return _from_files(path, signatures)  # (its signatures memory-mapped: a rebuild's tables are not all held)
 
 
 def _built(reader: EngineReader, segment: Segment) -> SegmentTable:
