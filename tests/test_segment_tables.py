@@ -4,6 +4,7 @@ what is gathered from the tables is what reading every document gives."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from indexer.build.holdings import BANDS_SUFFIX
 from indexer.engine.schema import ACTOR_SEPARATOR
 from indexer.engine.whoosh import internals, merging
 from indexer.search.columns import Columns, load_columns
-from indexer.search.segment_tables import SUFFIX
+from indexer.search.segment_tables import SUFFIX, SegmentTable, segment_tables
 
 pytestmark = [pytest.mark.index]
 
@@ -98,3 +99,22 @@ def test_a_damaged_table_is_worked_out_again(corpus, tmp_path, damage):
     with Index.open(data) as index:
         assert index.search("Mali", facet_size=50).to_dict() | {"took_ms": 0} == expected
     assert table.read_bytes() != damage
+
+
+def test_a_table_made_from_the_documents_written_is_the_one_their_columns_give(corpus, tmp_path, many_segments):
+    """A reindex makes each new segment's table from the documents it gives the engine, as
+    the segment is written; read back from the segment's columns, it is the same."""
+    data = tmp_path / "data"
+    shutil.copy(Path(__file__).parent / "fixtures" / "newsroom.jsonl", corpus)
+    reindex([corpus], data)
+    written = {p: p.read_bytes() for p in data.glob(f"gen-*/*{SUFFIX}")}
+    with Index.open(data) as index:
+        reader = index.snapshot.reader
+        made = dict(segment_tables(reader))
+        assert len(made) == len(written) > 1
+        for path in written:
+            path.unlink()
+        for segment, table in segment_tables(reader):  # (read out of the columns, saved again)
+            for field in dataclasses.fields(SegmentTable):
+                a, b = getattr(made[segment], field.name), getattr(table, field.name)
+                assert (np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b), field.name

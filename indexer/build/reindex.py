@@ -31,11 +31,11 @@ from indexer.build.pipeline import Prepared, Preparer, worth_workers
 from indexer.build.progress import Progress, Silent
 from indexer.build.rounds import Budget, Changed, Entry, Rounds
 from indexer.build.stories import StoryFinder
-from indexer.engine import Engine, EngineBusy, EngineError, EngineIndex, default_engine
+from indexer.engine import Engine, EngineBusy, EngineError, EngineIndex, Segment, default_engine
 from indexer.ingest import CorpusFile, iter_corpus, read_file
 from indexer.memo import clear_caches
 from indexer.search.columns_file import columns_path, saved_or_built_columns
-from indexer.search.segment_tables import SegmentTable, id_hash
+from indexer.search.segment_tables import SegmentTable, TableRows, id_hash, save_table
 from indexer.search.vocabulary import saved_or_built_vocabulary, vocabulary_path
 
 log = logging.getLogger("newsdex.reindex")
@@ -250,9 +250,16 @@ def _write(
     changes: bool,
 ) -> None:
     """Delete the documents of ``deleted_files``, add the articles of ``rounds`` as they
-    are prepared, and commit (unless nothing ``changes``)."""
+    are prepared, and commit (unless nothing ``changes``). Each segment written of the
+    documents added gets its table from their fields, as it is written (so that no
+    reader reads a rebuild's columns back)."""
     bar = progress(rounds.articles) if progress else Silent()
-    writer = index.writer()
+    rows = TableRows()  # of the documents added since the last segment written
+
+    def written(segment: Segment) -> None:
+        save_table(segment, rows.take(segment.size).table())
+
+    writer = index.writer(on_segment=written)
     try:
         for key in deleted_files:
             writer.delete_by_key("file_key", key)
@@ -261,7 +268,9 @@ def _write(
                 for entry, ready in zip(part, prepared):
                     doc = additions.document(entry, ready)
                     if doc is not None:  # (None: a duplicate, skipped)
-                        writer.add(doc.fields(), doc.analysed)
+                        fields = doc.fields()
+                        rows.add(fields)  # (first: the segment it fills may be written as it is added)
+                        writer.add(fields, doc.analysed)
                     bar.update()
             del part  # (Rounds keeps no hold on it: freed before the next round is read)
             release_free_memory()

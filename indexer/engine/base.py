@@ -23,7 +23,7 @@ Two implementations: :mod:`indexer.engine.whoosh` (the index on disk) and
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
@@ -126,8 +126,12 @@ class EngineIndex(Protocol):
 
     def size_bytes(self) -> int: ...
 
-    def writer(self) -> EngineWriter:
-        """The writer of the next commit (one at a time)."""
+    def writer(self, on_segment: Callable[[Segment], None] | None = None) -> EngineWriter:
+        """The writer of the next commit (one at a time). ``on_segment`` is told of each
+        segment it writes that holds only documents added to it, when the segment is
+        written (before the commit): its ``start`` counts the documents added before its
+        first, so the caller can work out what it needs of them (their segment table)
+        from the documents it gave. An engine may tell of none."""
 
     def reader(self) -> EngineReader: ...
 

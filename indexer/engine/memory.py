@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,7 +66,8 @@ class MemoryIndex:
             len(str(v).encode("utf-8")) for d in self._docs for v in d.fields.values()
         ) + sum(len(fp.terms) + len(fp.freqs) + len(fp.positions) for d in self._docs for fp in d.text.values())
 
-    def writer(self) -> MemoryWriter:
+    def writer(self, on_segment: Callable[[Segment], None] | None = None) -> MemoryWriter:
+        """(A commit rewrites every document into one segment: ``on_segment`` is never told.)"""
         if not self._writing.acquire(blocking=False):
             raise EngineBusy("another writer is open on this index")
         return MemoryWriter(self)

@@ -77,8 +77,10 @@ def gathered_columns(tables: list[tuple[Segment, SegmentTable]], live_docnums: n
     story = rank[inverse.reshape(-1)]
 
     actors, actor_ids, actor_ptr, actor_docs = _actor_matrix(tables, live)
-    actor_of_pair = np.repeat(np.arange(len(actors)), np.diff(actor_ptr))
-    doc_actors = np.sort(actor_docs * max(len(actors), 1) + actor_of_pair) % max(len(actors), 1)  # by document, then actor
+    doc_actors = actor_docs * max(len(actors), 1)  # by document, then actor: one number a pair, sorted
+    doc_actors += np.repeat(np.arange(len(actors)), np.diff(actor_ptr))
+    doc_actors.sort()
+    doc_actors %= max(len(actors), 1)
     doc_ptr = np.concatenate(([0], np.cumsum(np.bincount(actor_docs, minlength=size)))).astype(np.int64)
     return Columns(
         size=size,
@@ -97,6 +99,11 @@ def gathered_columns(tables: list[tuple[Segment, SegmentTable]], live_docnums: n
     )
 
 
+def _live_pairs(t: SegmentTable, segment: Segment, live: np.ndarray) -> np.ndarray:
+    """Which of a segment's (document, spelling) pairs are of live documents."""
+    return np.repeat(live[segment.start : segment.start + segment.size], np.diff(t.name_ptr))
+
+
 def _actor_matrix(
     tables: list[tuple[Segment, SegmentTable]], live: np.ndarray
 ) -> tuple[tuple[str, ...], dict[str, int], np.ndarray, np.ndarray]:
@@ -107,43 +114,46 @@ def _actor_matrix(
     most used spelling (accented on a tie, then the first met: "António" over "Antonio").
     """
     # Each spelling is numbered as first met, document by document, through its (64-bit)
-    # hash: a segment's spellings are met in an order of their own, then across segments.
+    # hash: a segment's spellings are met in an order of their own, then across segments;
+    # a spelling's text is read only for its first meeting.
     met_table, met_local, met_hash = [np.empty(0, np.int64)], [np.empty(0, np.int64)], [np.empty(0, np.int64)]
-    pairs: list[tuple[np.ndarray, np.ndarray]] = []  # per segment: its (spelling, document) pairs, by document
-    docs_of = [np.empty(0, np.int64)]
     for number, (segment, t) in enumerate(tables):
-        counts = np.diff(t.name_ptr)
-        in_live = np.repeat(live[segment.start : segment.start + segment.size], counts)
-        local = t.names[in_live]
+        local = t.names[_live_pairs(t, segment, live)]
         spellings, first = np.unique(local, return_index=True)
         order = spellings[np.argsort(first, kind="stable")]
-        hashes = np.fromiter(map(hash, t.actor_names), np.int64, len(t.actor_names))
-        met_table.append(np.full(len(order), number))  # a segment's spellings, in the order met
+        met_table.append(np.full(len(order), number))
         met_local.append(order)
-        met_hash.append(hashes[order])
-        pairs.append((local, hashes))
-        docs_of.append(np.repeat(np.arange(segment.start, segment.start + segment.size, dtype=np.int64), counts)[in_live])
+        met_hash.append(t.actor_name_hashes[order])
     unique, first_met = np.unique(np.concatenate(met_hash), return_index=True)
     by_first = np.argsort(first_met, kind="stable")
     number_of = np.empty(len(unique), np.int64)
     number_of[by_first] = np.arange(len(unique))
-    names = np.concatenate([np.empty(0, np.int64), *(number_of[np.searchsorted(unique, h)][local] for local, h in pairs)])
-    docs = np.concatenate(docs_of)
     where = first_met[by_first]  # each spelling's first meeting, in its number's order
     table_of, local_of = np.concatenate(met_table)[where].tolist(), np.concatenate(met_local)[where].tolist()
+    del met_table, met_local, met_hash
     name_ids = [tables[t][1].actor_names[n] for t, n in zip(table_of, local_of)]
-    key_of_name = [tables[t][1].actor_keys[n] for t, n in zip(table_of, local_of)]
     key_ids: dict[str, int] = {}
-    key_of = np.fromiter((key_ids.setdefault(k, len(key_ids)) for k in key_of_name), np.int64, len(key_of_name))
-    uses = np.bincount(names, minlength=len(name_ids))
+    keys_met = (tables[t][1].actor_keys[n] for t, n in zip(table_of, local_of))
+    key_of = np.fromiter((key_ids.setdefault(k, len(key_ids)) for k in keys_met), np.int64, len(name_ids))
+    # (actor, document) pairs as one number each, a segment at a time, with each spelling's uses
+    size = max(len(live), 1)
+    uses = np.zeros(len(name_ids), np.int64)
+    numbered = []
+    for segment, t in tables:
+        in_live = _live_pairs(t, segment, live)
+        spelling = number_of[np.searchsorted(unique, t.actor_name_hashes)][t.names[in_live]]
+        uses += np.bincount(spelling, minlength=len(name_ids))
+        docs = np.repeat(np.arange(segment.start, segment.start + segment.size, dtype=np.int64), np.diff(t.name_ptr))
+        numbered.append(key_of[spelling] * size + docs[in_live])
     best: dict[int, tuple[int, bool, str]] = {}
     for name, used, k in zip(name_ids, uses.tolist(), key_of.tolist()):
         rank = (used, not name.isascii(), name)
         if k not in best or rank[:2] > best[k][:2]:
             best[k] = rank
-    # (actor, document) pairs as one number each: sorted, each once (a document names an
-    # actor once, whatever the spellings)
-    numbered = sorted_unique(key_of[names] * max(len(live), 1) + docs)
-    keys, docs = np.divmod(numbered, max(len(live), 1))
+    # sorted, each once (a document names an actor once, whatever the spellings)
+    pairs = sorted_unique(np.concatenate([np.empty(0, np.int64), *numbered]))
+    del numbered
+    keys = pairs // size
+    docs = np.remainder(pairs, size, out=pairs)
     ptr = np.concatenate(([0], np.cumsum(np.bincount(keys, minlength=len(key_ids))))).astype(np.int64)
     return tuple(best[k][2] for k in range(len(key_ids))), key_ids, ptr, docs

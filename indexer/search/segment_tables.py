@@ -5,7 +5,7 @@ knows), so what is read out of its columns and worked out of it holds for every
 commit that keeps it: each article's id hash and file, source, day, story, actors
 (with their keys) and story signature. An update adds a segment or two to an index
 of tens; it reads only those, and the other segments' tables are loaded from the
-``<segment>.tables.npz`` files beside them (:attr:`Segment.files`), which the engine
+``<segment>.tables2.npz`` files beside them (:attr:`Segment.files`), which the engine
 removes with the segment. The facet columns of a commit, the files and ids the
 index holds and its stories are then gathered from the tables in array operations.
 """
@@ -13,22 +13,23 @@ index holds and its stories are then gathered from the tables in array operation
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from indexer.actors import actor_key
+from indexer.arrays import Strings
 from indexer.engine.base import EngineReader, Segment
 from indexer.engine.schema import ACTOR_SEPARATOR
 from indexer.search.dates import day_ordinals
 from indexer.search.saved_arrays import write_whole
 
 log = logging.getLogger(__name__)
-FORMAT = 1
+FORMAT = 2
 SUFFIX = f".tables{FORMAT}.npz"
 SIGNATURES_SUFFIX = f".signatures{FORMAT}.npy"  # (apart: only a reindex reads them, a row at a time)
 SIGNATURE_BYTES = 256  # a story signature: 64 MinHash values of 32 bits
@@ -45,18 +46,19 @@ class SegmentTable:
 
     id_hash: np.ndarray  # int64: :func:`id_hash` of the article id
     in_file: np.ndarray  # int32: index into ``files`` (not "file": numpy saves by keyword)
-    files: tuple[str, ...]  # file keys
-    file_hashes: tuple[str, ...]  # each file's content hash
+    files: Strings  # file keys
+    file_hashes: Strings  # each file's content hash
     source: np.ndarray  # int32: index into ``sources``, -1 for none
-    sources: tuple[str, ...]
+    sources: Strings
     day: np.ndarray  # int32: proleptic ordinal, 0 for undated
     story: np.ndarray  # int32: index into ``stories``
-    stories: tuple[str, ...]  # story names
+    stories: Strings  # story names
     story_hashes: np.ndarray  # int64: :func:`id_hash` of each story name
     name_ptr: np.ndarray  # int64: document d names names[name_ptr[d]:name_ptr[d+1]]
     names: np.ndarray  # int32: index into ``actor_names``
-    actor_names: tuple[str, ...]  # each spelling met
-    actor_keys: tuple[str, ...]  # each spelling's actor key
+    actor_names: Strings  # each spelling met
+    actor_keys: Strings  # each spelling's actor key
+    actor_name_hashes: np.ndarray  # int64: :func:`id_hash` of each spelling
     signed: np.ndarray  # bool: the document has a story signature
     signatures: np.ndarray  # uint32 (size, 64), zeros where unsigned: memory-mapped when saved
 
@@ -79,56 +81,91 @@ def segment_tables(
 
 
 def _loaded_or_built(reader: EngineReader, segment: Segment) -> SegmentTable:
-    if segment.files is None:  # (an engine that keeps no files: built each time)
-        return _built(reader, segment)
-    path, signatures = Path(segment.files + SUFFIX), Path(segment.files + SIGNATURES_SUFFIX)
-    if path.exists():
+    if segment.files is not None and Path(segment.files + SUFFIX).exists():
+        path = Path(segment.files + SUFFIX)
         try:
-            table = _from_files(path, signatures)
+            table = _from_files(path, Path(segment.files + SIGNATURES_SUFFIX))
             if table.size == segment.size:
                 return table
             log.warning("rebuilding %s: it is for %d documents, the segment has %d", path.name, table.size, segment.size)
         except Exception as err:  # damaged in any way: what is built instead is right
             log.warning("rebuilding %s: it is unreadable (%s)", path.name, err)
-    table = _built(reader, segment)
+    rows = TableRows()
+    for name in _COLUMNS:
+        rows.values[name] = reader.column(name, segment)
+    rows.values["signature"] = reader.column_bytes("signature", segment)
+    return save_table(segment, rows.table())
+
+
+def save_table(segment: Segment, table: SegmentTable) -> SegmentTable:
+    """Keep ``table`` beside ``segment`` (if its engine keeps files); the table as loaded
+    again (its signatures memory-mapped, so that a rebuild does not hold them all)."""
+    if segment.files is None:
+        return table
+    path, signatures = Path(segment.files + SUFFIX), Path(segment.files + SIGNATURES_SUFFIX)
     try:
         _save(table, path, signatures)
     except OSError as err:  # a read-only index: built on every opening
         log.info("%s not saved: %s", path.name, err)
         return table
-    return _from_files(path, signatures)  # (its signatures memory-mapped: a rebuild's tables are not all held)
+    return _from_files(path, signatures)
 
 
-def _built(reader: EngineReader, segment: Segment) -> SegmentTable:
-    """The table of ``segment``, read out of its columns."""
-    ids = reader.column("id", segment)
-    id_hashes = np.fromiter(map(id_hash, ids), np.int64, len(ids))
-    del ids
-    in_file, files = _numbered(reader.column("file_key", segment))
-    hashes = reader.column("file_hash", segment)
-    file_hashes = [""] * len(files)
-    for d, f in enumerate(in_file.tolist()):
-        file_hashes[f] = hashes[d]
-    source, sources = _numbered(reader.column("source", segment), none="")
-    story, stories = _numbered(reader.column("story", segment))
-    name_ptr, names, actor_names = _actor_lists(reader.column("actor_list", segment))
-    return SegmentTable(
-        id_hash=id_hashes,
-        in_file=in_file,
-        files=files,
-        file_hashes=tuple(file_hashes),
-        source=source,
-        sources=sources,
-        day=day_ordinals(reader.column("published", segment)),
-        story=story,
-        stories=stories,
-        story_hashes=np.fromiter(map(id_hash, stories), np.int64, len(stories)),
-        name_ptr=name_ptr,
-        names=names,
-        actor_names=actor_names,
-        actor_keys=tuple(map(actor_key, actor_names)),
-        **_signatures(reader.column_bytes("signature", segment)),
-    )
+_COLUMNS = ("id", "file_key", "file_hash", "source", "published", "story", "actor_list")  # as text
+
+
+class TableRows:
+    """A segment's column values, document by document, as a reader's columns give them
+    or as the documents written into it held them (:meth:`add`): the same table either way."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, list] = {name: [] for name in (*_COLUMNS, "signature")}
+
+    def __len__(self) -> int:
+        return len(self.values["id"])
+
+    def add(self, fields: Mapping[str, Any]) -> None:
+        """A document's fields, as given to :meth:`EngineWriter.add` (absent: "" or b"")."""
+        for name in _COLUMNS:
+            value = fields.get(name, "")
+            self.values[name].append(value.decode("utf-8") if isinstance(value, bytes) else value)
+        self.values["signature"].append(fields.get("signature", b""))
+
+    def take(self, n: int) -> TableRows:
+        """The first ``n`` documents' rows, taken out of these."""
+        taken = TableRows()
+        for name, values in self.values.items():
+            taken.values[name], self.values[name] = values[:n], values[n:]
+        return taken
+
+    def table(self) -> SegmentTable:
+        v = self.values
+        id_hashes = np.fromiter(map(id_hash, v["id"]), np.int64, len(v["id"]))
+        in_file, files = _numbered(v["file_key"])
+        file_hashes = [""] * len(files)
+        for d, f in enumerate(in_file.tolist()):
+            file_hashes[f] = v["file_hash"][d]
+        source, sources = _numbered(v["source"], none="")
+        story, stories = _numbered(v["story"])
+        name_ptr, names, actor_names = _actor_lists(v["actor_list"])
+        return SegmentTable(
+            id_hash=id_hashes,
+            in_file=in_file,
+            files=Strings.of(files),
+            file_hashes=Strings.of(file_hashes),
+            source=source,
+            sources=Strings.of(sources),
+            day=day_ordinals(v["published"]),
+            story=story,
+            stories=Strings.of(stories),
+            story_hashes=np.fromiter(map(id_hash, stories), np.int64, len(stories)),
+            name_ptr=name_ptr,
+            names=names,
+            actor_names=Strings.of(actor_names),
+            actor_keys=Strings.of(map(actor_key, actor_names)),
+            actor_name_hashes=np.fromiter(map(id_hash, actor_names), np.int64, len(actor_names)),
+            **_signatures(v["signature"]),
+        )
 
 
 def _signatures(raw: list[bytes]) -> dict[str, np.ndarray]:
@@ -157,7 +194,7 @@ def _actor_lists(joined: Sequence[str]) -> tuple[np.ndarray, np.ndarray, tuple[s
     return ptr, names, tuple(numbers)
 
 
-_ARRAYS = ("id_hash", "in_file", "source", "day", "story", "story_hashes", "name_ptr", "names", "signed")
+_ARRAYS = ("id_hash", "in_file", "source", "day", "story", "story_hashes", "name_ptr", "names", "actor_name_hashes", "signed")
 _STRINGS = ("files", "file_hashes", "sources", "stories", "actor_names", "actor_keys")
 
 
@@ -165,21 +202,25 @@ def _save(table: SegmentTable, path: Path, signatures: Path) -> None:
     """Signatures first: a table file is there only once both are whole."""
     write_whole(signatures, lambda f: np.save(f, table.signatures, allow_pickle=False))
     arrays = {name: getattr(table, name) for name in _ARRAYS}
-    strings = {name: getattr(table, name) for name in _STRINGS}
-    arrays["strings"] = np.frombuffer(json.dumps(strings).encode("utf-8"), np.uint8)
+    for name in _STRINGS:
+        strings: Strings = getattr(table, name)
+        arrays[f"{name}.blob"], arrays[f"{name}.ends"] = strings.blob, strings.ends
     write_whole(path, lambda f: np.savez(f, **arrays))
 
 
 def _from_files(path: Path, signatures: Path) -> SegmentTable:
     with open(path, "rb") as f, np.load(f, allow_pickle=False) as saved:
-        arrays = {name: saved[name] for name in _ARRAYS}
-        strings = json.loads(saved["strings"].tobytes().decode("utf-8"))
+        arrays: dict[str, Any] = {name: saved[name] for name in _ARRAYS}
+        for name in _STRINGS:
+            arrays[name] = Strings(saved[f"{name}.blob"], saved[f"{name}.ends"])
     arrays["signatures"] = np.load(signatures, mmap_mode="r", allow_pickle=False)
     n = len(arrays["id_hash"])
     if any(len(arrays[name]) != n for name in ("in_file", "source", "day", "story", "signed", "signatures")):
         raise ValueError("its columns differ in length")
     if len(arrays["name_ptr"]) != n + 1 or int(arrays["name_ptr"][-1]) != len(arrays["names"]):
         raise ValueError("its actor lists do not match its documents")
-    if len(arrays["story_hashes"]) != len(strings["stories"]) or arrays["signatures"].shape[1:] != (SIGNATURE_BYTES // 4,):
+    if len(arrays["story_hashes"]) != len(arrays["stories"]) or arrays["signatures"].shape[1:] != (SIGNATURE_BYTES // 4,):
         raise ValueError("its stories or signatures do not match")
-    return SegmentTable(**arrays, **{name: tuple(strings[name]) for name in _STRINGS})  # type: ignore[arg-type]
+    if not len(arrays["actor_names"]) == len(arrays["actor_keys"]) == len(arrays["actor_name_hashes"]):
+        raise ValueError("its actor names do not match")
+    return SegmentTable(**arrays)

@@ -12,7 +12,7 @@ written in bulk (:mod:`.internals`, :mod:`.w3_blocks`).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -147,10 +147,10 @@ class WhooshIndex:
         """Changes with every commit, so caches can key on it."""
         return self._ix.latest_generation()
 
-    def writer(self) -> WhooshWriter:
+    def writer(self, on_segment: Callable[[Segment], None] | None = None) -> WhooshWriter:
         """The writer of the next commit (it takes the index's write lock)."""
         try:
-            return WhooshWriter(BulkSegmentWriter(self._ix, flat_fields=TEXT_FIELDS))
+            return WhooshWriter(BulkSegmentWriter(self._ix, flat_fields=TEXT_FIELDS, on_segment=on_segment))
         except LockError:
             raise EngineBusy(f"another writer is open on {self._ix.storage.folder}") from None
 

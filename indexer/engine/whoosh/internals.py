@@ -11,7 +11,7 @@ other version than the one pinned (``PINNED``), naming what changed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -24,7 +24,7 @@ from whoosh.filedb.structfile import BufferFile
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
-from indexer.engine.base import EngineError
+from indexer.engine.base import EngineError, Segment
 from indexer.engine.postings import FieldPostings
 from indexer.engine.whoosh import flat_postings
 from indexer.engine.whoosh.buffers import ColumnBuffer, PostingBuffer
@@ -154,9 +154,16 @@ class BulkSegmentWriter(SegmentWriter):
     postings, committed together, so memory stays bounded.
     """
 
-    def __init__(self, ix: Any, flat_fields: tuple[str, ...] = ()) -> None:
-        """``flat_fields`` also get their postings as flat arrays (:mod:`.flat_postings`)."""
+    def __init__(
+        self, ix: Any, flat_fields: tuple[str, ...] = (), on_segment: Callable[[Segment], None] | None = None
+    ) -> None:
+        """``flat_fields`` also get their postings as flat arrays (:mod:`.flat_postings`);
+        ``on_segment`` is told of each segment written of added documents alone (as
+        :meth:`~indexer.engine.base.EngineIndex.writer` says)."""
         super().__init__(ix)
+        self._on_segment = on_segment
+        self._merged_in = False  # the segment being filled takes a merged segment's documents (at a commit)
+        self._written = 0  # documents added to the segments written before it
         self.pool = PostingBuffer()
         self._columns = ColumnBuffer()
         self._finished: list[Any] = []  # segments written earlier in this run
@@ -200,7 +207,9 @@ class BulkSegmentWriter(SegmentWriter):
             self._next_segment()
 
     def _next_segment(self) -> None:
-        self._finished.append(self._finalize_segment())
+        segment = self._finalize_segment()
+        self._finished.append(segment)
+        self._written += segment.doc_count_all()
         codec = self.codec
         self.newsegment = codec.new_segment(self.storage, self.indexname)
         self.perdocwriter = codec.per_document_writer(self.storage, self.newsegment)
@@ -215,6 +224,7 @@ class BulkSegmentWriter(SegmentWriter):
     def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: dict[int, int] | None) -> None:
         """A merged segment's postings: its text fields' from the flat file beside it (their
         only copy), the other fields' through Whoosh."""
+        self._merged_in = True
         flat = flat_postings.beside(Path(self.storage.folder), reader)  # (EngineError if unreadable)
         assert flat is not None  # (a segment being merged has documents, hence its file)
         texts = self._flat_fields  # (not in the segment's term index: only in its flat file)
@@ -263,9 +273,13 @@ class BulkSegmentWriter(SegmentWriter):
 
     def _finalize_segment(self) -> Any:
         segment = super()._finalize_segment()
+        folder = Path(self.storage.folder)
         if self._flat:  # after Whoosh has gathered the segment's files into its compound file
-            flat_postings.write(Path(self.storage.folder) / segment.make_filename(flat_postings.EXTENSION), self._flat)
+            flat_postings.write(folder / segment.make_filename(flat_postings.EXTENSION), self._flat)
             self._flat = {}
+        if self._on_segment is not None and not self._merged_in:
+            key = segment.segment_id()
+            self._on_segment(Segment(key, self._written, segment.doc_count_all(), str(folder / key)))
         return segment
 
 
