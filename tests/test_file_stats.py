@@ -11,8 +11,7 @@ import types
 import pytest
 
 from indexer import Index, reindex
-from indexer.build import file_stats
-from indexer.build import reindex as reindex_module
+from indexer.build import changes, file_stats
 
 pytestmark = [pytest.mark.index]
 LONG_AGO = time.time() - 3600
@@ -33,14 +32,14 @@ def age(folder, when=LONG_AGO):
 
 @pytest.fixture
 def hashed(monkeypatch) -> list[int]:
-    """How many files each run hashes (hashlib's blake2b as reindex calls it, counted)."""
+    """How many files each run hashes (hashlib's blake2b as the walk for changes calls it, counted)."""
     calls = [0]
 
     def counting(*args, **kwargs):
         calls[0] += 1
         return hashlib.blake2b(*args, **kwargs)
 
-    monkeypatch.setattr(reindex_module, "hashlib", types.SimpleNamespace(blake2b=counting))
+    monkeypatch.setattr(changes, "hashlib", types.SimpleNamespace(blake2b=counting))
     return calls
 
 

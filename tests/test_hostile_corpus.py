@@ -19,6 +19,7 @@ from hostile_corpus import (
 )
 
 from indexer import Index, reindex
+from indexer.build import changes
 
 pytestmark = [pytest.mark.reliability, pytest.mark.index]
 
@@ -36,7 +37,7 @@ def _problems(report) -> dict[tuple[str, int | None], list[str]]:  # type: ignor
 
 def test_every_bad_file_is_reported_and_every_good_article_indexed(hostile, tmp_path, monkeypatch):
     vanishing = write_vanishing(tmp_path / "vanishing")
-    walk, read = reindex_module.iter_corpus, reindex_module.read_file
+    walk, read = changes.iter_corpus, reindex_module.read_file
 
     def walk_and_delete(paths):  # type: ignore[no-untyped-def]
         for entry in walk(paths):
@@ -50,7 +51,7 @@ def test_every_bad_file_is_reported_and_every_good_article_indexed(hostile, tmp_
             path.unlink()
         return read(path, root)
 
-    monkeypatch.setattr(reindex_module, "iter_corpus", walk_and_delete)
+    monkeypatch.setattr(changes, "iter_corpus", walk_and_delete)
     monkeypatch.setattr(reindex_module, "read_file", delete_then_read)
     data = tmp_path / "data"
 

@@ -9,7 +9,6 @@ hash) are hashed, not parsed.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import shutil
@@ -23,6 +22,7 @@ from indexer import store
 from indexer.actors import load_aliases
 from indexer.article import Article, Problem
 from indexer.build import file_stats
+from indexer.build.changes import find_changes, quick_hash
 from indexer.build.document import Document
 from indexer.build.gc_freeze import frozen, release_free_memory
 from indexer.build.holdings import Holdings
@@ -32,7 +32,7 @@ from indexer.build.progress import Progress, Silent
 from indexer.build.rounds import Budget, Changed, Entry, Rounds
 from indexer.build.stories import StoryFinder
 from indexer.engine import Engine, EngineBusy, EngineError, EngineIndex, Segment, default_engine
-from indexer.ingest import CorpusFile, iter_corpus, read_file
+from indexer.ingest import read_file
 from indexer.memo import clear_caches
 from indexer.search.columns_file import columns_path, saved_or_built_columns
 from indexer.search.segment_tables import SegmentTable, TableRows, id_hash, save_table
@@ -215,7 +215,11 @@ def _update(
         reader.close()
     known = held.files
     remembered = file_stats.load(generation)
-    changed, seen_keys, stats = _changed_files(roots, known, remembered, meta, report)
+    found = find_changes(roots, known, remembered, meta.file_problems)
+    changed, seen_keys, stats = found.changed, found.seen_keys, found.stats
+    report.unchanged += found.unchanged
+    report.failed += found.failed
+    report.problems += found.problems
     gone = [k for k in known if k not in seen_keys]
     report.deleted += sum(known[k][1] for k in gone)
     meta.file_problems = {k: v for k, v in meta.file_problems.items() if k in seen_keys}
@@ -366,62 +370,6 @@ class _Additions:
             r.deleted += len(previous - new_ids)
 
 
-def _changed_files(
-    roots: list[Path],
-    known: dict[str, tuple[str, int]],
-    remembered: dict[str, file_stats.Stat],
-    meta: store.GenerationMeta,
-    report: ReindexReport,
-) -> tuple[list[Changed], set[str], dict[str, file_stats.Stat]]:
-    """The corpus files that are new or changed, the keys of every file found, and the
-    stats to remember of each; unchanged ones are counted in ``report``. A file whose stat
-    is the one ``remembered`` holds what the index holds, and is not hashed again."""
-    changed: list[Changed] = []
-    seen_keys: set[str] = set()
-    stats: dict[str, file_stats.Stat] = {}
-    for f in iter_corpus(roots):
-        if isinstance(f, Problem):
-            report.problems.append(f)
-            continue
-        key = _file_key(f)
-        seen_keys.add(key)
-        try:
-            digest, size, stat = _quick_hash(f.path, known.get(key), remembered.get(key))
-        except OSError as err:
-            report.problems.append(Problem(f.rel, f"cannot read: {err.strerror}"))
-            report.failed += 1
-            continue
-        if stat is not None:
-            stats[key] = stat
-        if key in known and known[key][0] == digest:
-            report.unchanged += known[key][1]
-            if old := meta.file_problems.get(key):
-                report.failed += 1
-                report.problems.extend(Problem(*p) for p in old)
-        else:
-            changed.append(Changed(f, key, digest, size))
-    return changed, seen_keys, stats
-
-
-def _quick_hash(
-    path: Path, known: tuple[str, int] | None, remembered: file_stats.Stat | None
-) -> tuple[str, int, file_stats.Stat | None]:
-    """The file's content hash, size and stat to remember: the hash the index ``known``
-    for it if its stat is the one ``remembered``, else hashed (the stat taken first, so
-    that a change while it is read shows in the next run's)."""
-    with open(path, "rb") as fh:
-        st = os.fstat(fh.fileno())
-        stat = file_stats.stat_of(st)
-        if known is not None and stat is not None and stat == remembered:
-            return known[0], st.st_size, stat
-        h = hashlib.blake2b(digest_size=16)
-        size = 0
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-            size += len(chunk)
-    return h.hexdigest(), size, stat
-
-
 def _read(c: Changed, report: ReindexReport, file_problems: dict[str, list[list]]) -> list[Article]:
     f = c.file
     result = read_file(f.path, f.root)
@@ -440,13 +388,6 @@ def _as_row(problem: Problem) -> list:
     return [problem.path, problem.reason, problem.line]
 
 
-def _file_key(f: CorpusFile) -> str:
-    # A file name that is not UTF-8 holds surrogates (surrogateescape), which the
-    # index cannot store: escape those bytes instead (other keys are unchanged).
-    key = str(f.path.resolve())
-    return key if key.isascii() else os.fsencode(key).decode("utf-8", "backslashreplace")
-
-
 def _aliases_digest(data_dir: Path) -> str:
     """The hash of the data dir's aliases file ("" without one), once it is known to load."""
     path = _user_aliases(data_dir)
@@ -456,7 +397,7 @@ def _aliases_digest(data_dir: Path) -> str:
         load_aliases(path)
     except ValueError as err:  # (it names the file and what is wrong)
         raise store.StoreError(f"{err}; mend or remove it: the index was not changed") from None
-    return _quick_hash(path, None, None)[0]
+    return quick_hash(path, None, None)[0]
 
 
 def _user_aliases(data_dir: Path) -> Path | None:
