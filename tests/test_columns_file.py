@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import os
@@ -13,6 +14,7 @@ import pytest
 from indexer import Index, reindex
 from indexer.search.columns import Columns, load_columns
 from indexer.search.dates import day_ordinals
+from indexer.search.saved_arrays import load_mapped
 from indexer.search.vocabulary import Vocabulary
 
 pytestmark = [pytest.mark.index]
@@ -51,7 +53,7 @@ def test_an_unreadable_columns_file_is_built_again(corpus, tmp_path):
     data = tmp_path / "data"
     reindex([corpus], data)
     with Index.open(data) as index:
-        built = index.snapshot.columns
+        built = copy.deepcopy(index.snapshot.columns)  # (its arrays map the file damaged below)
     [saved] = data.glob("gen-*/columns-*.npz")
     for damage in (b"not a zip file", saved.read_bytes()[:100]):
         saved.write_bytes(damage)
@@ -66,7 +68,7 @@ def test_columns_that_do_not_fit_the_index_are_not_used(corpus, tmp_path, cut):
     data = tmp_path / "data"
     reindex([corpus], data)
     with Index.open(data) as index:
-        built = index.snapshot.columns
+        built = copy.deepcopy(index.snapshot.columns)  # (its arrays map the file rewritten below)
     [saved] = data.glob("gen-*/columns-*.npz")
     with np.load(saved) as arrays:
         shorter = {k: arrays[k][:-1] if k == cut else arrays[k] for k in arrays.files}
@@ -162,3 +164,22 @@ def test_a_save_for_an_older_commit_leaves_a_newer_commits_file(tmp_path):
     save(3)  # a process still on commit 3 (its snapshot pinned) saves its own
     save(4)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["vocabulary-v1-4.npz", "vocabulary-v1-5.npz"]
+
+
+def test_saved_arrays_are_mapped_as_numpy_reads_them(tmp_path):
+    arrays = {
+        "a": np.arange(10, dtype=np.int32),
+        "b": np.zeros((3, 4), np.uint32),
+        "c": np.empty(0),
+        "d": np.asfortranarray(np.eye(3)),
+    }
+    path = tmp_path / "x.npz"
+    np.savez(path, **arrays)
+    mapped = load_mapped(path)
+    assert mapped.keys() == arrays.keys()
+    for name, array in arrays.items():
+        assert mapped[name].dtype == array.dtype and np.array_equal(mapped[name], array), name
+        assert not mapped[name].flags.writeable
+    np.savez_compressed(path, **arrays)  # (not where they lie: refused, and then built again)
+    with pytest.raises(ValueError, match="not an array stored whole"):
+        load_mapped(path)

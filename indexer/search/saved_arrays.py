@@ -14,9 +14,12 @@ any save could take.
 from __future__ import annotations
 
 import logging
+import mmap
 import os
+import struct
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -42,8 +45,7 @@ def saved_or_built(
     otherwise), else built and saved."""
     if path.exists():
         try:
-            with open(path, "rb") as f, np.load(f, allow_pickle=False) as saved:
-                return from_arrays({name: saved[name] for name in saved.files})
+            return from_arrays(load_mapped(path))
         except Exception as err:  # damaged in any way: what is built instead is right
             log.warning("rebuilding %s: it is unreadable (%s)", path.name, err)
     value = build()
@@ -52,6 +54,34 @@ def saved_or_built(
     except OSError as err:  # a read-only index: built on every opening
         log.info("%s not saved in %s: %s", path.name, path.parent, err)
     return value
+
+
+def load_mapped(path: Path) -> dict[str, np.ndarray]:
+    """The arrays of an ``.npz`` file (as ``np.savez`` writes it: stored, not compressed),
+    memory-mapped where they lie in it, read-only: opening costs no read of their data,
+    and processes that open one index share its pages. (``np.load`` reads every array
+    into memory: 0.25 s for the facet columns of a million articles.)"""
+    arrays: dict[str, np.ndarray] = {}
+    with open(path, "rb") as f, zipfile.ZipFile(f) as archive:
+        whole = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        for info in archive.infolist():
+            if info.compress_type != zipfile.ZIP_STORED or not info.filename.endswith(".npy"):
+                raise ValueError(f"{info.filename}: not an array stored whole")
+            f.seek(info.header_offset)
+            local = f.read(30)  # (the local header: its name and extra field lengths end it)
+            if local[:4] != b"PK\x03\x04":
+                raise ValueError(f"{info.filename}: no local header where the directory says")
+            name_length, extra_length = struct.unpack("<HH", local[26:30])
+            f.seek(info.header_offset + 30 + name_length + extra_length)
+            version = np.lib.format.read_magic(f)
+            read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            shape, fortran, dtype = read_header(f)
+            if dtype.hasobject:
+                raise ValueError(f"{info.filename}: holds objects")
+            arrays[info.filename[: -len(".npy")]] = np.ndarray(
+                shape, dtype, buffer=whole, offset=f.tell(), order="F" if fortran else "C"
+            )
+    return arrays
 
 
 def _kind(path: Path) -> tuple[str, str]:
