@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from indexer import Index, reindex
+from indexer.search import field_norms
 from indexer.search.columns import Columns, load_columns
 from indexer.search.dates import day_ordinals
 from indexer.search.saved_arrays import load_mapped
@@ -183,3 +184,19 @@ def test_saved_arrays_are_mapped_as_numpy_reads_them(tmp_path):
     np.savez_compressed(path, **arrays)  # (not where they lie: refused, and then built again)
     with pytest.raises(ValueError, match="not an array stored whole"):
         load_mapped(path)
+
+
+def test_a_reindex_saves_its_commits_length_norms_and_a_damaged_file_is_worked_out_again(corpus, tmp_path):
+    data = tmp_path / "data"
+    reindex([corpus], data)
+    [saved] = data.glob("gen-*/norms-v1-*.npz")
+    with Index.open(data) as index:
+        snapshot = index.snapshot
+        worked_out = field_norms._built(snapshot.reader, snapshot.columns.live)
+        assert {f: n.tolist() for f, n in snapshot.field_norms.items()} == {f: n.tolist() for f, n in worked_out.items()}
+        result = index.search("Mali").to_dict() | {"took_ms": 0}
+    saved.write_bytes(b"not a zip file")
+    with Index.open(data) as index:
+        assert {f: n.tolist() for f, n in index.snapshot.field_norms.items()} == {f: n.tolist() for f, n in worked_out.items()}
+        assert index.search("Mali").to_dict() | {"took_ms": 0} == result
+    assert saved.read_bytes() != b"not a zip file"

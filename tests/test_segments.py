@@ -278,10 +278,11 @@ def test_the_bulk_writer_refuses_whooshs_own_document_path(tmp_path: Path) -> No
 def test_a_segments_terms_are_found_by_bisection_where_they_lie(terms: list[bytes]) -> None:
     from indexer.engine.whoosh.flat_postings import SortedTerms
 
-    found = SortedTerms(np.frombuffer(b"\x00".join(terms), np.uint8))
-    assert list(found) == terms and len(found) == len(terms)
-    assert [found.index_of(t) for t in terms] == list(range(len(terms)))
-    assert found.index_of(b"nowhere") is None and found.index_of(b"\xff") is None
+    blob = np.frombuffer(b"\x00".join(terms), np.uint8)
+    for found in (SortedTerms(blob), SortedTerms(blob, SortedTerms.starts_of(terms))):  # (starts found, or as written)
+        assert list(found) == terms and len(found) == len(terms)
+        assert [found.index_of(t) for t in terms] == list(range(len(terms)))
+        assert found.index_of(b"nowhere") is None and found.index_of(b"\xff") is None
 
 
 def test_a_readers_cache_of_posting_lists_stays_within_its_bytes(tmp_path: Path, monkeypatch) -> None:

@@ -35,6 +35,7 @@ from indexer.engine import Engine, EngineBusy, EngineError, EngineIndex, Segment
 from indexer.ingest import read_file
 from indexer.memo import clear_caches
 from indexer.search.columns_file import columns_path, saved_or_built_columns
+from indexer.search.field_norms import norms_path, saved_or_built_norms
 from indexer.search.segment_tables import SegmentTable, TableRows, id_hash, save_table
 from indexer.search.vocabulary import saved_or_built_vocabulary, vocabulary_path
 
@@ -147,7 +148,7 @@ def reindex(
 
 def _save_for_search(index: EngineIndex, generation: Path, known: Mapping[str, SegmentTable]) -> int:
     """Build and save what a search needs of the commit just made (its facet columns,
-    its vocabulary), before a new generation is switched to: the first opening (a
+    length norms and vocabulary), before a new generation is switched to: the first opening (a
     server's, a search's) then loads them. (``known``: the tables of the segments the
     run started with.) Returns the articles the commit holds."""
     reader = index.reader()
@@ -156,8 +157,9 @@ def _save_for_search(index: EngineIndex, generation: Path, known: Mapping[str, S
         # collections the build sets off, each of which would walk it all.
         with frozen():
             # (an update that changed nothing made no commit: its files are there)
-            if not (path := columns_path(generation, reader.version)).exists():
-                saved_or_built_columns(reader, path, known)
+            columns = saved_or_built_columns(reader, columns_path(generation, reader.version), known)
+            if not (path := norms_path(generation, reader.version)).exists():
+                saved_or_built_norms(reader, columns.live, path)
             if not (path := vocabulary_path(generation, reader.version)).exists():
                 saved_or_built_vocabulary(reader, path)
         return reader.doc_count

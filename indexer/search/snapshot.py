@@ -22,7 +22,8 @@ from indexer.memo import Memo
 from indexer.search import query
 from indexer.search.columns import Columns
 from indexer.search.columns_file import columns_path, saved_or_built_columns
-from indexer.search.matching import FIELD_WEIGHTS, Matcher
+from indexer.search.field_norms import norms_path, saved_or_built_norms
+from indexer.search.matching import Matcher
 from indexer.search.results import ArticleRecord, IndexStats
 from indexer.search.vocabulary import Vocabulary, saved_or_built_vocabulary, vocabulary_path
 from indexer.store import GenerationMeta
@@ -75,14 +76,8 @@ class Snapshot:
 
     @cached_property
     def field_norms(self) -> dict[str, np.ndarray]:
-        """BM25F length normalisation per text field: (1 - b) + b * length / average."""
-        norms = {}
-        live = self.columns.live
-        for name, params in FIELD_WEIGHTS.items():
-            lengths = self.reader.field_lengths(name)
-            average = float(lengths[live].mean()) if live.any() else 1.0
-            norms[name] = (1 - params.b) + params.b * lengths / max(average, 1e-9)
-        return norms
+        """BM25F length normalisation per text field (:mod:`indexer.search.field_norms`)."""
+        return saved_or_built_norms(self.reader, self.columns.live, norms_path(self.generation, self.version[1]))
 
     @cached_property
     def stats(self) -> IndexStats:

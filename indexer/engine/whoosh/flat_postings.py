@@ -53,6 +53,7 @@ def write(path: Path, fields: dict[str, TermPostings]) -> None:
     arrays: dict[str, np.ndarray] = {}
     for name, fp in fields.items():
         arrays[f"{name}.terms"] = np.frombuffer(b"\x00".join(fp.terms), np.uint8)
+        arrays[f"{name}.term_starts"] = SortedTerms.starts_of(fp.terms)
         arrays[f"{name}.starts"] = np.asarray(fp.starts, np.int64)
         arrays[f"{name}.docs"] = np.asarray(fp.docs, np.uint32)
         arrays[f"{name}.weights"] = _smallest(np.asarray(fp.weights))  # (whole counts)
@@ -76,12 +77,23 @@ class SortedTerms(Sequence[bytes]):
     ``bisect`` needs to find one. A list and a dict of them, per segment and field, took
     over a gigabyte at a million articles (tens of segments): this takes 4 bytes a term."""
 
-    def __init__(self, blob: np.ndarray) -> None:
+    def __init__(self, blob: np.ndarray, starts: np.ndarray | None = None) -> None:
+        """``starts``: where each term starts, as :meth:`starts_of` gives them (written with
+        the file, so that a first search need not find every NUL of every segment's terms;
+        found here for a file written without them)."""
         self._blob = blob.data  # (a memoryview: slices read the map, not a copy)
         # term i is blob[starts[i] : starts[i + 1] - 1] (the last one is followed by no NUL)
-        separators = np.flatnonzero(blob == 0)
-        bounds = ([0], separators + 1, [len(blob) + 1]) if len(blob) else ([0],)
-        self._starts = np.concatenate(bounds).astype(np.uint32)
+        if starts is None:
+            separators = np.flatnonzero(blob == 0)
+            bounds = ([0], separators + 1, [len(blob) + 1]) if len(blob) else ([0],)
+            starts = np.concatenate(bounds).astype(np.uint32)
+        self._starts = starts
+
+    @staticmethod
+    def starts_of(terms: list[bytes]) -> np.ndarray:
+        """Where each of ``terms`` starts in their NUL-joined blob, and one past the end."""
+        lengths = np.fromiter(map(len, terms), np.int64, len(terms)) + 1  # (each with its NUL)
+        return np.concatenate(([0], np.cumsum(lengths))).astype(np.uint32)
 
     def __len__(self) -> int:
         return len(self._starts) - 1
@@ -181,7 +193,10 @@ class PostingsFile:
         terms = self._terms_of.get(fieldname)
         if terms is None:
             blob = self._arrays[f"{fieldname}.terms"] if self.has_field(fieldname) else np.empty(0, np.uint8)
-            terms = self._terms_of[fieldname] = SortedTerms(blob)
+            starts = self._arrays.get(f"{fieldname}.term_starts")
+            if starts is not None and len(starts) != len(self._arrays[f"{fieldname}.starts"]):
+                starts = None  # (not this field's terms: found again)
+            terms = self._terms_of[fieldname] = SortedTerms(blob, starts)
         return terms
 
     def _span(self, fieldname: str, term: bytes) -> tuple[int, int] | None:
