@@ -189,6 +189,38 @@ def test_one_writer_at_a_time(engine: Engine, tmp_path: Path) -> None:
     writer.cancel()
 
 
+def test_segments_cover_the_documents_and_give_their_columns(engine: Engine, tmp_path: Path, documents, monkeypatch) -> None:
+    """A reader's segments follow each other over every document number, and a segment's
+    column is the reader's for its numbers; a segment the writer tells of holds the
+    documents added, in order, from its ``start``."""
+    from indexer.engine.whoosh import internals
+
+    monkeypatch.setattr(internals, "SEGMENT_POSTINGS", 300)  # (Whoosh: several segments)
+    told: list = []
+    index = engine.create(tmp_path / "ix")
+    writer = index.writer(on_segment=told.append)
+    for doc in documents:
+        writer.add(doc.fields(), doc.analysed)
+    writer.commit()
+    reader = index.reader()
+    try:
+        segments = reader.segments()
+        assert [s.start for s in segments] == [0, *np.cumsum([s.size for s in segments[:-1]]).tolist()]
+        assert sum(s.size for s in segments) == reader.docnum_limit == len(documents)
+        ids, signatures = reader.column("id"), reader.column_bytes("signature")
+        for segment in segments:
+            numbers = slice(segment.start, segment.start + segment.size)
+            assert reader.column("id", segment) == ids[numbers]
+            assert reader.column_bytes("signature", segment) == signatures[numbers]
+        added = [d.article.id for d in documents]
+        for segment in told:  # (Whoosh tells of each; the memory engine, whose commit rewrites all, of none)
+            in_segment = {s.key: s for s in segments}[segment.key]
+            assert reader.column("id", in_segment) == added[segment.start : segment.start + segment.size]
+        assert engine.name == "memory" or (sum(s.size for s in told) == len(documents) and len(told) > 1)
+    finally:
+        reader.close()
+
+
 def test_opening_a_missing_index_is_an_engine_error(engine: Engine, tmp_path: Path) -> None:
     with pytest.raises(EngineError, match="no index"):
         engine.open(tmp_path / "nothing-here")
