@@ -5,6 +5,7 @@ what is gathered from the tables is what reading every document gives."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 from pathlib import Path
 
@@ -118,3 +119,26 @@ def test_a_table_made_from_the_documents_written_is_the_one_their_columns_give(c
             for field in dataclasses.fields(SegmentTable):
                 a, b = getattr(made[segment], field.name), getattr(table, field.name)
                 assert (np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b), field.name
+
+
+def test_an_actor_only_deleted_documents_named_leaves_the_columns_right(tmp_path):
+    """A segment keeps a deleted document's actor spellings (Whoosh keeps its numbers until
+    a merge): the columns of the live documents neither count nor stumble on them."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    quiet = "the weather was mild and the markets were calm all week long"
+    for name in ("b", "c", "d"):
+        (corpus / f"{name}.jsonl").write_text(json.dumps({"id": name, "title": "calm week", "body": quiet}) + "\n")
+    loud = {"id": "a", "title": "Assimi Goita meets Vladimir Putin", "body": "Assimi Goita met Vladimir Putin in Moscow."}
+    (corpus / "a.jsonl").write_text(json.dumps(loud) + "\n")
+    data = tmp_path / "data"
+    reindex([corpus], data)
+    with Index.open(data) as index:
+        assert index.facet("actor").values  # (the loud article named some)
+    (corpus / "a.jsonl").unlink()  # (a quarter of the segment deleted: it stays as it is)
+    reindex([corpus], data)
+    with Index.open(data) as index:
+        reader = index.snapshot.reader
+        assert reader.doc_count == 3 < reader.docnum_limit
+        assert from_columns(load_columns(reader), reader) == by_document(reader)
+        assert not index.facet("actor").values and index.search("calm").total_articles == 3

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 FILE_NAME = "files-v1.npz"
 RACY = 2.0  # seconds
 
+_LOW_63 = (1 << 63) - 1
 Stat = tuple[int, int, int, int]  # size, modified and changed times (ns), inode
 
 
@@ -33,7 +34,7 @@ def stat_of(st: os.stat_result) -> Stat | None:
     """The file's stat to remember, or None if it is too recent to be trusted."""
     if max(st.st_mtime_ns, st.st_ctime_ns) > (time.time() - RACY) * 1e9:
         return None
-    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino & _LOW_63  # (some filesystems' inodes use all 64 bits)
 
 
 def load(generation: Path) -> dict[str, Stat]:
@@ -54,9 +55,9 @@ def load(generation: Path) -> dict[str, Stat]:
 
 def save(generation: Path, stats: dict[str, Stat]) -> None:
     """Save ``stats`` with ``generation`` (after its commit: see the module's note)."""
-    keys = np.frombuffer(json.dumps(list(stats)).encode("utf-8"), np.uint8)
-    values = np.array(list(stats.values()), np.int64).reshape(-1, 4)
     try:
+        keys = np.frombuffer(json.dumps(list(stats)).encode("utf-8"), np.uint8)
+        values = np.array(list(stats.values()), np.int64).reshape(-1, 4)
         write_whole(generation / FILE_NAME, lambda f: np.savez(f, keys=keys, stats=values))
-    except OSError as err:  # (a read-only index: the next run hashes every file)
+    except (OSError, ValueError, OverflowError) as err:  # (a read-only index: the next run hashes every file)
         log.info("%s not saved: %s", FILE_NAME, err)

@@ -141,7 +141,11 @@ def _actor_matrix(
     numbered = []
     for segment, t in tables:
         in_live = _live_pairs(t, segment, live)
-        spelling = number_of[np.searchsorted(unique, t.actor_name_hashes)][t.names[in_live]]
+        local = t.names[in_live]
+        renumbered = np.zeros(len(t.actor_names), np.int64)  # (a spelling of deleted documents alone has none)
+        spellings = sorted_unique(local)
+        renumbered[spellings] = number_of[np.searchsorted(unique, t.actor_name_hashes[spellings])]
+        spelling = renumbered[local]
         uses += np.bincount(spelling, minlength=len(name_ids))
         docs = np.repeat(np.arange(segment.start, segment.start + segment.size, dtype=np.int64), np.diff(t.name_ptr))
         numbered.append(key_of[spelling] * size + docs[in_live])

@@ -108,7 +108,10 @@ def save_table(segment: Segment, table: SegmentTable) -> SegmentTable:
     except OSError as err:  # a read-only index: built on every opening
         log.info("%s not saved: %s", path.name, err)
         return table
-    return _from_files(path, signatures)
+    try:
+        return _from_files(path, signatures)
+    except OSError:  # (a reindex in another process merged the segment away meanwhile)
+        return table
 
 
 _COLUMNS = ("id", "file_key", "file_hash", "source", "published", "story", "actor_list")  # as text
