@@ -17,6 +17,7 @@ from indexer.actors import actor_key
 from indexer.build.holdings import BANDS_SUFFIX
 from indexer.engine.schema import ACTOR_SEPARATOR
 from indexer.engine.whoosh import internals, merging
+from indexer.search import segment_tables as segment_tables_module
 from indexer.search.columns import Columns, load_columns
 from indexer.search.segment_tables import SUFFIX, SegmentTable, segment_tables
 
@@ -142,3 +143,17 @@ def test_an_actor_only_deleted_documents_named_leaves_the_columns_right(tmp_path
         assert reader.doc_count == 3 < reader.docnum_limit
         assert from_columns(load_columns(reader), reader) == by_document(reader)
         assert not index.facet("actor").values and index.search("calm").total_articles == 3
+
+
+def test_tables_made_by_other_rules_are_made_again_and_the_old_ones_removed(corpus, tmp_path, monkeypatch):
+    """A table's file is named by a digest of what the rules it applies (actor keys, dates)
+    give: code that gives other results does not mix its tables with older ones."""
+    data = tmp_path / "data"
+    reindex([corpus], data)
+    [old] = data.glob(f"gen-*/*{SUFFIX}")
+    monkeypatch.setattr(segment_tables_module, "SUFFIX", SUFFIX.replace(segment_tables_module.RULES, "0ther0ne"))
+    for path in data.glob("gen-*/columns-*.npz"):
+        path.unlink()  # (so that the next opening gathers the columns from the tables)
+    with Index.open(data) as index:
+        assert index.search("Mali").total > 0
+    assert not old.exists() and len(list(data.glob("gen-*/*.tables2_0ther0ne.npz"))) == 1

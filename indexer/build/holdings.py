@@ -13,13 +13,14 @@ import numpy as np
 
 from indexer.arrays import sorted_unique
 from indexer.build.id_set import IdSet
-from indexer.build.stories import BANDS, Indexed, StoryFinder, band_run
+from indexer.build.stories import BANDS, NUM_PERM, Indexed, StoryFinder, band_run
 from indexer.engine.base import EngineReader, Segment
-from indexer.search.saved_arrays import write_whole
-from indexer.search.segment_tables import SegmentTable, segment_tables
+from indexer.search.saved_arrays import remove_others, write_whole
+from indexer.search.segment_tables import SegmentTable, rules_digest, segment_tables
 
 log = logging.getLogger(__name__)
-BANDS_SUFFIX = ".bands1.npy"  # a segment's band keys, sorted (beside it, removed with it)
+# a segment's band keys, sorted (beside it, removed with it), named by the rules that make them
+BANDS_SUFFIX = f".bands1_{rules_digest(band_run(np.arange(2 * NUM_PERM, dtype=np.uint32).reshape(2, NUM_PERM)))}.npy"
 
 
 class Holdings:
@@ -128,6 +129,7 @@ def _band_run(table: SegmentTable, segment: Segment) -> tuple[np.ndarray, np.nda
     keys, rows = band_run(table.signatures)
     try:
         write_whole(path, lambda f: np.save(f, np.stack((keys, rows.view(np.uint32))), allow_pickle=False))
+        remove_others(path, f"{Path(segment.files).name}.bands*.npy")
     except OSError as err:  # a read-only index
         log.info("%s not saved: %s", path.name, err)
     return keys, rows

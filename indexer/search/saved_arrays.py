@@ -84,6 +84,14 @@ def load_mapped(path: Path) -> dict[str, np.ndarray]:
     return arrays
 
 
+def remove_others(path: Path, pattern: str) -> None:
+    """Remove the files beside ``path`` that match ``pattern`` but are not ``path`` (what
+    older rules or formats made of the same thing)."""
+    for other in path.parent.glob(pattern):
+        if other.name != path.name:
+            other.unlink(missing_ok=True)
+
+
 def _kind(path: Path) -> tuple[str, str]:
     """The file's kind and the pattern of its kind's files (any version)."""
     kind, form, _version = path.stem.rsplit("-", 2)

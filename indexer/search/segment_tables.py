@@ -26,11 +26,22 @@ from indexer.arrays import Strings
 from indexer.engine.base import EngineReader, Segment
 from indexer.engine.schema import ACTOR_SEPARATOR
 from indexer.search.dates import day_ordinals
-from indexer.search.saved_arrays import write_whole
+from indexer.search.saved_arrays import remove_others, write_whole
 
 log = logging.getLogger(__name__)
 FORMAT = 2
-SUFFIX = f".tables{FORMAT}.npz"
+
+
+def rules_digest(*outputs: object) -> str:
+    """A short digest of what some code gives for fixed inputs: files of what it worked out
+    carry it in their names, so that code giving other results (a new ``actor_key``, say)
+    makes them be worked out again rather than mixed with new ones."""
+    return hashlib.blake2b(repr(outputs).encode("utf-8"), digest_size=4).hexdigest()
+
+
+_PROBE_NAMES = ("Assimi Goïta", "AL-QAEDA", "Jama'at Nusrat al-Islam wal-Muslimin", "Côte d'Ivoire", "Islamic State – Sahel")
+RULES = rules_digest([actor_key(n) for n in _PROBE_NAMES], day_ordinals(["2024-02-29", "", "1987-10-19", "bad"]).tolist())
+SUFFIX = f".tables{FORMAT}_{RULES}.npz"
 SIGNATURES_SUFFIX = f".signatures{FORMAT}.npy"  # (apart: only a reindex reads them, a row at a time)
 SIGNATURE_BYTES = 256  # a story signature: 64 MinHash values of 32 bits
 
@@ -81,7 +92,7 @@ def segment_tables(
 
 
 def _loaded_or_built(reader: EngineReader, segment: Segment) -> SegmentTable:
-    if segment.files is not None and Path(segment.files + SUFFIX).exists():
+    if segment.files is not None and Path(segment.files + SUFFIX).exists():  # (made by these rules)
         path = Path(segment.files + SUFFIX)
         try:
             table = _from_files(path, Path(segment.files + SIGNATURES_SUFFIX))
@@ -98,13 +109,15 @@ def _loaded_or_built(reader: EngineReader, segment: Segment) -> SegmentTable:
 
 
 def save_table(segment: Segment, table: SegmentTable) -> SegmentTable:
-    """Keep ``table`` beside ``segment`` (if its engine keeps files); the table as loaded
-    again (its signatures memory-mapped, so that a rebuild does not hold them all)."""
+    """Keep ``table`` beside ``segment`` (if its engine keeps files; one made by other rules
+    is removed); the table as loaded again (its signatures memory-mapped, so that a rebuild
+    does not hold them all)."""
     if segment.files is None:
         return table
     path, signatures = Path(segment.files + SUFFIX), Path(segment.files + SIGNATURES_SUFFIX)
     try:
         _save(table, path, signatures)
+        remove_others(path, f"{Path(segment.files).name}.tables*.npz")
     except OSError as err:  # a read-only index: built on every opening
         log.info("%s not saved: %s", path.name, err)
         return table
