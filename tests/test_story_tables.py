@@ -92,3 +92,14 @@ def test_a_large_finder_assigns_as_a_small_one_does(monkeypatch):
     with StoryFinder() as finder:
         assert [finder.assign(*a) for a in articles] == expected
     assert 30 < len(set(expected)) < 150  # (copies did join stories)
+
+
+@pytest.mark.parametrize("n1,n2", [(0, 0), (0, 5), (5, 0), (100, 30), (1000, 1000)])
+def test_two_runs_merge_as_a_stable_sort_of_both(n1, n2):
+    rng = np.random.RandomState(n1 + n2)
+    k1, k2 = (np.sort(rng.randint(0, 50, n)).astype(np.uint32) for n in (n1, n2))  # (few keys: many equal)
+    a1, a2 = np.arange(n1, dtype=np.int32), np.arange(n1, n1 + n2, dtype=np.int32)
+    keys, articles = story_tables._merged((k1, a1), (k2, a2))
+    order = np.argsort(np.concatenate((k1, k2)), kind="stable")
+    assert keys.tolist() == np.concatenate((k1, k2))[order].tolist()
+    assert articles.tolist() == np.concatenate((a1, a2))[order].tolist()

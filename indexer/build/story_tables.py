@@ -149,14 +149,25 @@ class BandIndex:
 
     def _merge_runs(self) -> None:
         while len(self._runs) > 1 and len(self._runs[-1][0]) * self.MERGE >= len(self._runs[-2][0]):
-            (k1, a1), (k2, a2) = self._runs[-2], self._runs.pop()
-            keys, articles = np.concatenate((k1, k2)), np.concatenate((a1, a2))
-            order = np.argsort(keys, kind="stable")  # (two sorted runs: timsort merges them in one pass)
-            self._runs[-1] = (keys[order], articles[order])
+            self._runs[-1] = _merged(self._runs[-2], self._runs.pop())
 
     @property
     def nbytes(self) -> int:
         return sum(k.nbytes + a.nbytes for k, a in self._runs) + 100 * len(self._tail)
+
+
+def _merged(older: tuple[np.ndarray, np.ndarray], newer: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Two sorted runs as one, the older's articles first among equal keys: each of the
+    newer's keys goes where bisection puts it (an argsort of both would take eight bytes
+    an entry more, at the run's largest merge: 250 MB at a million articles)."""
+    (k1, a1), (k2, a2) = older, newer
+    at = np.searchsorted(k1, k2, "right") + np.arange(len(k2))
+    from_older = np.ones(len(k1) + len(k2), bool)
+    from_older[at] = False
+    keys, articles = np.empty(len(from_older), k1.dtype), np.empty(len(from_older), a1.dtype)
+    keys[at], articles[at] = k2, a2
+    keys[from_older], articles[from_older] = k1, a1
+    return keys, articles
 
 
 class Signatures:
