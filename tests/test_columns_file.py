@@ -7,12 +7,13 @@ import dataclasses
 import json
 import os
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from indexer import Index, reindex
-from indexer.search import field_norms
+from indexer.search import field_norms, saved_arrays
 from indexer.search.columns import Columns, load_columns
 from indexer.search.dates import day_ordinals
 from indexer.search.saved_arrays import load_mapped
@@ -101,7 +102,7 @@ def test_stats_count_the_index_files_while_a_columns_file_comes_and_goes(corpus,
     with Index.open(data) as index:
         generation = index.snapshot.generation
         expected = sum(p.stat().st_size for p in generation.iterdir() if p.is_file())
-        passing = generation / ".columns-in-flight.npz"
+        passing = generation / f"{saved_arrays.TEMPORARY}in-flight.npz"
         passing.write_bytes(b"x" * 100)
         listed = os.scandir
 
@@ -118,16 +119,19 @@ def test_a_save_removes_what_a_killed_save_left_but_not_a_save_going_on(corpus, 
     data = tmp_path / "data"
     reindex([corpus], data)
     [saved] = data.glob("gen-*/columns-*.npz")
-    killed, going_on = saved.parent / ".columns-killed.npz", saved.parent / ".columns-going-on.npz"
-    killed.write_bytes(b"half a zip")
-    going_on.write_bytes(b"half a zip")
+    temporary = saved.parent / saved_arrays.TEMPORARY
+    killed, killed_table = Path(f"{temporary}killed.npz"), Path(f"{temporary}MAIN_killed.tables2.npy")
+    going_on = Path(f"{temporary}going-on.npz")
+    for left in (killed, killed_table, going_on):
+        left.write_bytes(b"half a zip")
     an_hour_ago = time.time() - 3600
-    os.utime(killed, (an_hour_ago, an_hour_ago))
+    for left in (killed, killed_table):
+        os.utime(left, (an_hour_ago, an_hour_ago))
     saved.unlink()
     with Index.open(data) as index:  # builds the columns, and saves them
         assert index.search("Bamako").total > 0
     assert saved.exists() and going_on.exists()
-    assert not killed.exists()
+    assert not killed.exists() and not killed_table.exists()  # (whatever file's save was killed)
 
 
 def test_the_day_column_holds_each_date_as_its_ordinal_and_anything_else_as_undated():

@@ -5,7 +5,6 @@ of a million articles reads only its new segments' columns."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
@@ -15,10 +14,9 @@ from indexer.arrays import sorted_unique
 from indexer.build.id_set import IdSet
 from indexer.build.stories import BANDS, NUM_PERM, Indexed, StoryFinder, band_run
 from indexer.engine.base import EngineReader, Segment
-from indexer.search.saved_arrays import remove_others, write_whole
+from indexer.search.saved_arrays import loaded_or_made, remove_others, write_whole
 from indexer.search.segment_tables import SegmentTable, rules_digest, segment_tables
 
-log = logging.getLogger(__name__)
 # a segment's band keys, sorted (beside it, removed with it), named by the rules that make them
 BANDS_SUFFIX = f".bands1_{rules_digest(band_run(np.arange(2 * NUM_PERM, dtype=np.uint32).reshape(2, NUM_PERM)))}.npy"
 
@@ -116,23 +114,21 @@ def _band_run(table: SegmentTable, segment: Segment) -> tuple[np.ndarray, np.nda
     first worked out (keys and rows as the two rows of one array)."""
     if segment.files is None:
         return band_run(table.signatures)
-    path = Path(segment.files + BANDS_SUFFIX)
-    try:
+    path, others = Path(segment.files + BANDS_SUFFIX), f"{Path(segment.files).name}.bands*.npy"
+
+    def load(path: Path) -> tuple[np.ndarray, np.ndarray]:
         saved = np.load(path, mmap_mode="r", allow_pickle=False)
-        if saved.shape == (2, table.size * BANDS) and saved.dtype == np.uint32:
-            return saved[0], saved[1].view(np.int32)
-        log.warning("rebuilding %s: it does not fit its segment", path.name)
-    except FileNotFoundError:
-        pass
-    except Exception as err:  # damaged: worked out again
-        log.warning("rebuilding %s: it is unreadable (%s)", path.name, err)
-    keys, rows = band_run(table.signatures)
-    try:
+        if saved.shape != (2, table.size * BANDS) or saved.dtype != np.uint32:
+            raise ValueError("it does not fit its segment")
+        return saved[0], saved[1].view(np.int32)
+
+    def save(run: tuple[np.ndarray, np.ndarray], path: Path) -> tuple[np.ndarray, np.ndarray]:
+        keys, rows = run
         write_whole(path, lambda f: np.save(f, np.stack((keys, rows.view(np.uint32))), allow_pickle=False))
-        remove_others(path, f"{Path(segment.files).name}.bands*.npy")
-    except OSError as err:  # a read-only index
-        log.info("%s not saved: %s", path.name, err)
-    return keys, rows
+        remove_others(path, others)
+        return load(path)  # (mapped: an update holds no segment's run in memory)
+
+    return loaded_or_made(path, load, lambda: band_run(table.signatures), save)
 
 
 def _within(live: np.ndarray, segment: Segment) -> np.ndarray:

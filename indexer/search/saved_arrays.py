@@ -1,6 +1,8 @@
 """What a search needs of a commit, saved beside it as numpy arrays: built once, by the
 reindex that makes the commit, and loaded by every opening (in milliseconds, where
-building it reads every document or every segment's terms through the engine).
+building it reads every document or every segment's terms through the engine); and
+the saving and loading every file newsdex keeps beside an index shares
+(:func:`loaded_or_made`, :func:`write_whole`).
 
 Each kind (the facet columns, the vocabulary) is ``<kind>-v<format>-<version>.npz``
 in the generation's folder (numpy arrays, no pickles). A commit makes a new version,
@@ -28,6 +30,7 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 STALE_TEMPORARY = 600  # seconds: a temporary file this old belongs to a save that died
+TEMPORARY = ".newsdex-"  # how a save's temporary file is named
 T = TypeVar("T")
 
 
@@ -43,17 +46,31 @@ def saved_or_built(
 ) -> T:
     """What is saved at ``path`` if it is there, whole and fits (``from_arrays`` raises
     otherwise), else built and saved."""
-    if path.exists():
-        try:
-            return from_arrays(load_mapped(path))
-        except Exception as err:  # damaged in any way: what is built instead is right
-            log.warning("rebuilding %s: it is unreadable (%s)", path.name, err)
-    value = build()
-    try:
+
+    def save(value: T, path: Path) -> T:
         _save(to_arrays(value), path)
-    except OSError as err:  # a read-only index: built on every opening
+        return value
+
+    return loaded_or_made(path, lambda path: from_arrays(load_mapped(path)), build, save)
+
+
+def loaded_or_made(path: Path, load: Callable[[Path], T], make: Callable[[], T], save: Callable[[T, Path], T]) -> T:
+    """What ``load`` reads of ``path`` if it is there, whole and fits (``load`` raises
+    otherwise: a damaged file is made again, with a warning), else what ``make`` makes,
+    kept by ``save`` (which gives what to use from then on: the value, or the value as
+    loaded again). A folder that cannot be written (a read-only index) goes without."""
+    try:
+        return load(path)
+    except FileNotFoundError:
+        pass
+    except Exception as err:  # damaged in any way: what is made instead is right
+        log.warning("rebuilding %s: it is unreadable (%s)", path.name, err)
+    value = make()
+    try:
+        return save(value, path)
+    except OSError as err:  # a read-only index: made on every opening
         log.info("%s not saved in %s: %s", path.name, path.parent, err)
-    return value
+        return value
 
 
 def load_mapped(path: Path) -> dict[str, np.ndarray]:
@@ -92,10 +109,10 @@ def remove_others(path: Path, pattern: str) -> None:
             other.unlink(missing_ok=True)
 
 
-def _kind(path: Path) -> tuple[str, str]:
-    """The file's kind and the pattern of its kind's files (any version)."""
+def _siblings(path: Path) -> str:
+    """The pattern of the files of ``path``'s kind and format (any version)."""
     kind, form, _version = path.stem.rsplit("-", 2)
-    return kind, f"{kind}-{form}-*.npz"
+    return f"{kind}-{form}-*.npz"
 
 
 def _version(path: Path) -> int:
@@ -105,10 +122,11 @@ def _version(path: Path) -> int:
         return -1
 
 
-def write_whole(path: Path, write: Callable[[BinaryIO], None], prefix: str = ".") -> None:
-    """Write ``path`` whole or not at all: a temporary file (``prefix``: a dot, so that the
-    engine's clean-up and readers pass it by), then a rename."""
-    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=path.suffix, dir=path.parent)
+def write_whole(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Write ``path`` whole or not at all: a temporary file (named ``TEMPORARY``...: a dot
+    file, which the engine's clean-up and readers pass by), then a rename; and remove what
+    saves killed before their rename left beside it."""
+    fd, tmp = tempfile.mkstemp(prefix=TEMPORARY, suffix=path.suffix, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
@@ -117,22 +135,21 @@ def write_whole(path: Path, write: Callable[[BinaryIO], None], prefix: str = "."
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _remove_stale_temporaries(path.parent)
 
 
 def _save(arrays: dict[str, Any], path: Path) -> None:
-    kind, siblings = _kind(path)
-    write_whole(path, lambda f: np.savez(f, **arrays), prefix=f".{kind}-")
-    for old in path.parent.glob(siblings):  # (not a newer version: another process saved it for a newer commit)
+    write_whole(path, lambda f: np.savez(f, **arrays))
+    for old in path.parent.glob(_siblings(path)):  # (not a newer version: another process saved it for a newer commit)
         if _version(old) < _version(path):
             old.unlink(missing_ok=True)
-    _remove_stale_temporaries(path.parent, kind)
 
 
-def _remove_stale_temporaries(folder: Path, kind: str) -> None:
+def _remove_stale_temporaries(folder: Path) -> None:
     """Remove the temporary files of saves killed before their rename (not those of a save
     going on in another process, which are recent)."""
     stale = time.time() - STALE_TEMPORARY
-    for tmp in folder.glob(f".{kind}-*.npz"):
+    for tmp in folder.glob(f"{TEMPORARY}*"):
         try:
             if tmp.stat().st_mtime < stale:
                 tmp.unlink()

@@ -26,7 +26,7 @@ from indexer.arrays import Strings
 from indexer.engine.base import EngineReader, Segment
 from indexer.engine.schema import ACTOR_SEPARATOR
 from indexer.search.dates import day_ordinals
-from indexer.search.saved_arrays import remove_others, write_whole
+from indexer.search.saved_arrays import load_mapped, loaded_or_made, remove_others, write_whole
 
 log = logging.getLogger(__name__)
 FORMAT = 2
@@ -92,39 +92,41 @@ def segment_tables(
 
 
 def _loaded_or_built(reader: EngineReader, segment: Segment) -> SegmentTable:
-    if segment.files is not None and Path(segment.files + SUFFIX).exists():  # (made by these rules)
-        path = Path(segment.files + SUFFIX)
+    def read_out() -> SegmentTable:
+        rows = TableRows()
+        for name in _COLUMNS:
+            rows.values[name] = reader.column(name, segment)
+        rows.values["signature"] = reader.column_bytes("signature", segment)
+        return rows.table()
+
+    if segment.files is None:  # (an engine that keeps no files: read out each time)
+        return read_out()
+    signatures = Path(segment.files + SIGNATURES_SUFFIX)
+
+    def load(path: Path) -> SegmentTable:
+        table = _from_files(path, signatures)
+        if table.size != segment.size:
+            raise ValueError(f"it is for {table.size} documents, the segment has {segment.size}")
+        return table
+
+    def save(table: SegmentTable, path: Path) -> SegmentTable:
+        _save(segment, table)
+        try:  # (its signatures memory-mapped: a reader of a whole index does not hold them all)
+            return _from_files(path, signatures)
+        except OSError:  # (a reindex in another process merged the segment away meanwhile)
+            return table
+
+    return loaded_or_made(Path(segment.files + SUFFIX), load, read_out, save)  # (SUFFIX: made by these rules)
+
+
+def save_table(segment: Segment, table: SegmentTable) -> None:
+    """Keep ``table`` beside ``segment``, if its engine keeps files (one made by other rules
+    is removed); a folder that cannot be written goes without."""
+    if segment.files is not None:
         try:
-            table = _from_files(path, Path(segment.files + SIGNATURES_SUFFIX))
-            if table.size == segment.size:
-                return table
-            log.warning("rebuilding %s: it is for %d documents, the segment has %d", path.name, table.size, segment.size)
-        except Exception as err:  # damaged in any way: what is built instead is right
-            log.warning("rebuilding %s: it is unreadable (%s)", path.name, err)
-    rows = TableRows()
-    for name in _COLUMNS:
-        rows.values[name] = reader.column(name, segment)
-    rows.values["signature"] = reader.column_bytes("signature", segment)
-    return save_table(segment, rows.table())
-
-
-def save_table(segment: Segment, table: SegmentTable) -> SegmentTable:
-    """Keep ``table`` beside ``segment`` (if its engine keeps files; one made by other rules
-    is removed); the table as loaded again (its signatures memory-mapped, so that a rebuild
-    does not hold them all)."""
-    if segment.files is None:
-        return table
-    path, signatures = Path(segment.files + SUFFIX), Path(segment.files + SIGNATURES_SUFFIX)
-    try:
-        _save(table, path, signatures)
-        remove_others(path, f"{Path(segment.files).name}.tables*.npz")
-    except OSError as err:  # a read-only index: built on every opening
-        log.info("%s not saved: %s", path.name, err)
-        return table
-    try:
-        return _from_files(path, signatures)
-    except OSError:  # (a reindex in another process merged the segment away meanwhile)
-        return table
+            _save(segment, table)
+        except OSError as err:  # a read-only index: read out of the columns by each opening
+            log.info("%s not saved: %s", Path(segment.files).name + SUFFIX, err)
 
 
 _COLUMNS = ("id", "file_key", "file_hash", "source", "published", "story", "actor_list")  # as text
@@ -214,21 +216,25 @@ _ARRAYS = ("id_hash", "in_file", "source", "day", "story", "story_hashes", "name
 _STRINGS = ("files", "file_hashes", "sources", "stories", "actor_names", "actor_keys")
 
 
-def _save(table: SegmentTable, path: Path, signatures: Path) -> None:
+def _save(segment: Segment, table: SegmentTable) -> None:
     """Signatures first: a table file is there only once both are whole."""
-    write_whole(signatures, lambda f: np.save(f, table.signatures, allow_pickle=False))
+    assert segment.files is not None
+    path = Path(segment.files + SUFFIX)
+    write_whole(Path(segment.files + SIGNATURES_SUFFIX), lambda f: np.save(f, table.signatures, allow_pickle=False))
     arrays = {name: getattr(table, name) for name in _ARRAYS}
     for name in _STRINGS:
         strings: Strings = getattr(table, name)
         arrays[f"{name}.blob"], arrays[f"{name}.ends"] = strings.blob, strings.ends
     write_whole(path, lambda f: np.savez(f, **arrays))
+    remove_others(path, f"{Path(segment.files).name}.tables*.npz")
 
 
 def _from_files(path: Path, signatures: Path) -> SegmentTable:
-    with open(path, "rb") as f, np.load(f, allow_pickle=False) as saved:
-        arrays: dict[str, Any] = {name: saved[name] for name in _ARRAYS}
-        for name in _STRINGS:
-            arrays[name] = Strings(saved[f"{name}.blob"], saved[f"{name}.ends"])
+    """The table saved at ``path``, memory-mapped where it lies, with its ``signatures``."""
+    saved = load_mapped(path)
+    arrays: dict[str, Any] = {name: saved[name] for name in _ARRAYS}
+    for name in _STRINGS:
+        arrays[name] = Strings(saved[f"{name}.blob"], saved[f"{name}.ends"])
     arrays["signatures"] = np.load(signatures, mmap_mode="r", allow_pickle=False)
     n = len(arrays["id_hash"])
     if any(len(arrays[name]) != n for name in ("in_file", "source", "day", "story", "signed", "signatures")):
