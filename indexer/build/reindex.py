@@ -1,10 +1,12 @@
 """Build or update the index from the corpus: incremental, atomic, locked, with progress.
 
-The walk: corpus files -> changed ones read into Articles, in rounds that fit
-the memory budget (:mod:`.rounds`) -> Documents (actors, story) -> written to
-the engine -> committed, with the commit's facet columns and vocabulary saved
-beside it (so no opening has to build them). Unchanged files (the same content
-hash) are hashed, not parsed.
+The walk: corpus files -> changed ones (:mod:`.changes`) read into Articles, in
+rounds that fit the memory budget (:mod:`.rounds`) -> Documents (actors, story)
+-> written to the engine, each new segment's table made as it is written ->
+committed, with the commit's facet columns, norms and vocabulary saved beside it
+(so no opening has to build them). What the index held is read from its segment
+tables (:mod:`.holdings`); unchanged files are not parsed, nor hashed when their
+stat is the one remembered.
 """
 
 from __future__ import annotations

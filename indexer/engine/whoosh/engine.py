@@ -293,9 +293,9 @@ class WhooshReader:
 
     def segments(self) -> list[Segment]:
         return [
-            Segment(segment.segment_id(), offset, leaf.doc_count_all(), str(self._folder / segment.segment_id()))
+            Segment(key, offset, leaf.doc_count_all(), str(self._folder / key))
             for leaf, offset in self._r.leaf_readers()
-            if (segment := leaf.segment()) is not None  # (an index without segments has one empty reader)
+            if (key := _key(leaf)) is not None  # (an index without segments has one empty reader)
         ]
 
     def column(self, fieldname: str, segment: Segment | None = None) -> list[str]:
@@ -342,6 +342,7 @@ class WhooshReader:
 
 
 def _key(leaf: Any) -> str | None:
+    """A segment reader's segment's id (what names its files), None for an empty reader."""
     segment = leaf.segment()
     return None if segment is None else segment.segment_id()
 
