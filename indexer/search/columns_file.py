@@ -1,10 +1,10 @@
 """Facet columns saved beside an index generation, so that opening it need not build them.
 
-Building :class:`~indexer.search.columns.Columns` reads every document's source, date,
-story and actors through the engine (a cost that grows with the corpus: see
-bench/README). The reindex that makes a commit builds them and saves them as
+Building :class:`~indexer.search.columns.Columns` gathers every segment's table
+(:mod:`indexer.search.segment_tables`): array work over every document, a second at a
+million articles (bench/README). The reindex that makes a commit builds them and saves them as
 ``columns-v1-<version>.npz`` (:mod:`indexer.search.saved_arrays`: numpy arrays, the
-strings as JSON).
+strings as JSON), which openings memory-map.
 """
 
 from __future__ import annotations
