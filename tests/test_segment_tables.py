@@ -157,3 +157,17 @@ def test_tables_made_by_other_rules_are_made_again_and_the_old_ones_removed(corp
     with Index.open(data) as index:
         assert index.search("Mali").total > 0
     assert not old.exists() and len(list(data.glob("gen-*/*.tables2_0ther0ne.npz"))) == 1
+
+
+def test_damaged_signatures_are_named_and_their_table_made_again(corpus, tmp_path, caplog):
+    data = tmp_path / "data"
+    reindex([corpus], data)
+    with Index.open(data) as index:
+        expected = index.search("Mali", facet_size=50).to_dict() | {"took_ms": 0}
+    [signatures] = data.glob("gen-*/*.signatures2.npy")
+    signatures.write_bytes(b"\x93NUMPY\x01\x00v\x00{'descr': '|O', 'fortran_order': False, 'shape': (3,), }" + b" " * 50)
+    for path in data.glob("gen-*/columns-*.npz"):
+        path.unlink()  # (so that the next opening gathers the columns from the tables)
+    with caplog.at_level("WARNING"), Index.open(data) as index:
+        assert index.search("Mali", facet_size=50).to_dict() | {"took_ms": 0} == expected
+    assert f"{signatures.name} is not an array of signatures" in caplog.text and "pickle" not in caplog.text

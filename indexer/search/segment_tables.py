@@ -235,7 +235,10 @@ def _from_files(path: Path, signatures: Path) -> SegmentTable:
     arrays: dict[str, Any] = {name: saved[name] for name in _ARRAYS}
     for name in _STRINGS:
         arrays[name] = Strings(saved[f"{name}.blob"], saved[f"{name}.ends"])
-    arrays["signatures"] = np.load(signatures, mmap_mode="r", allow_pickle=False)
+    try:
+        arrays["signatures"] = np.load(signatures, mmap_mode="r", allow_pickle=False)
+    except ValueError:  # (numpy's words for a damaged header speak of pickles: not ours to say)
+        raise ValueError(f"{signatures.name} is not an array of signatures") from None
     n = len(arrays["id_hash"])
     if any(len(arrays[name]) != n for name in ("in_file", "source", "day", "story", "signed", "signatures")):
         raise ValueError("its columns differ in length")
