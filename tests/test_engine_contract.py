@@ -192,13 +192,16 @@ def test_one_writer_at_a_time(engine: Engine, tmp_path: Path) -> None:
 def test_segments_cover_the_documents_and_give_their_columns(engine: Engine, tmp_path: Path, documents, monkeypatch) -> None:
     """A reader's segments follow each other over every document number, and a segment's
     column is the reader's for its numbers; a segment the writer tells of holds the
-    documents added, in order, from its ``start``."""
-    from indexer.engine.whoosh import internals
+    documents added, in order, from its ``start``, and one it tells was merged of some
+    of those holds theirs in turn."""
+    from indexer.engine.whoosh import bulk_merge, internals
 
-    monkeypatch.setattr(internals, "SEGMENT_POSTINGS", 300)  # (Whoosh: several segments)
+    monkeypatch.setattr(internals, "SEGMENT_POSTINGS", 100)  # (Whoosh: a segment written a document,
+    monkeypatch.setattr(bulk_merge, "GROUP_DOCS", 2)  # merged two by two)
     told: list = []
+    merged: list = []
     index = engine.create(tmp_path / "ix")
-    writer = index.writer(on_segment=told.append)
+    writer = index.writer(on_segment=told.append, on_merged=lambda segment, parts: merged.append((segment, parts)))
     for doc in documents:
         writer.add(doc.fields(), doc.analysed)
     writer.commit()
@@ -213,10 +216,15 @@ def test_segments_cover_the_documents_and_give_their_columns(engine: Engine, tmp
             assert reader.column("id", segment) == ids[numbers]
             assert reader.column_bytes("signature", segment) == signatures[numbers]
         added = [d.article.id for d in documents]
-        for segment in told:  # (Whoosh tells of each; the memory engine, whose commit rewrites all, of none)
+        for segment, parts in merged:
+            assert all(p in told for p in parts) and parts[0].start == segment.start
+            assert [p.start for p in parts[1:]] == [p.start + p.size for p in parts[:-1]]
+            assert sum(p.size for p in parts) == segment.size
+        final = [s for s in told if s.key in {k.key for k in segments}] + [s for s, _ in merged]
+        for segment in final:  # (Whoosh tells of each; the memory engine, whose commit rewrites all, of none)
             in_segment = {s.key: s for s in segments}[segment.key]
             assert reader.column("id", in_segment) == added[segment.start : segment.start + segment.size]
-        assert engine.name == "memory" or (sum(s.size for s in told) == len(documents) and len(told) > 1)
+        assert engine.name == "memory" or (sum(s.size for s in final) == len(documents) and len(told) > len(merged) > 1)
     finally:
         reader.close()
 

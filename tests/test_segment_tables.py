@@ -16,7 +16,7 @@ from indexer import Index, reindex
 from indexer.actors import actor_key
 from indexer.build.holdings import BANDS_SUFFIX
 from indexer.engine.schema import ACTOR_SEPARATOR
-from indexer.engine.whoosh import internals, merging
+from indexer.engine.whoosh import bulk_merge, internals, merging
 from indexer.search import segment_tables as segment_tables_module
 from indexer.search.columns import Columns, load_columns
 from indexer.search.segment_tables import SUFFIX, SegmentTable, segment_tables
@@ -56,7 +56,8 @@ def tables(data: Path) -> dict[str, float]:
 
 @pytest.fixture
 def many_segments(monkeypatch):
-    monkeypatch.setattr(internals, "SEGMENT_POSTINGS", 300)  # the seeds in several segments
+    monkeypatch.setattr(internals, "SEGMENT_POSTINGS", 300)  # the seeds written in several segments,
+    monkeypatch.setattr(bulk_merge, "GROUP_DOCS", 2)  # merged two by two
 
 
 def test_columns_gathered_from_segment_tables_are_what_each_document_holds(corpus, tmp_path, many_segments, monkeypatch):

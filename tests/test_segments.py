@@ -26,7 +26,7 @@ from indexer.article import Article
 from indexer.build.document import Document
 from indexer.engine.base import EngineError
 from indexer.engine.postings import field_postings
-from indexer.engine.whoosh import internals, merging, w3_blocks
+from indexer.engine.whoosh import bulk_merge, flat_merge, internals, merging, w3_blocks
 from indexer.engine.whoosh.engine import INDEX_NAME, WhooshEngine, WhooshIndex, make_schema
 
 pytestmark = [pytest.mark.index]
@@ -191,6 +191,7 @@ def test_phrases_are_matched_on_the_flat_positions(tmp_path: Path, monkeypatch, 
     """In several segments of one run, in small segments merged into later ones, and in
     segments with deleted documents merged into one (an optimising commit)."""
     monkeypatch.setattr(internals, "SEGMENT_POSTINGS", 1_000)
+    monkeypatch.setattr(flat_merge, "CHUNK_POSTINGS", 50)
     articles = _articles(205)
     articles[43] = dataclasses.replace(articles[43], body=articles[43].body + " zanzibar ferry")  # (43: /corpus/3.txt)
     docs = [_document(a, i) for i, a in enumerate(articles)]
@@ -220,22 +221,35 @@ def test_phrases_are_matched_on_the_flat_positions(tmp_path: Path, monkeypatch, 
         reader.close()
 
 
-def test_a_large_run_is_split_into_segments_committed_together(tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("group_docs", [1, 120, 1_000])
+def test_a_large_run_is_written_in_segments_merged_in_bulk_into_what_whoosh_writes(
+    tmp_path: Path, monkeypatch, group_docs: int
+) -> None:
+    """Segments of a bounded size as the run goes (memory), merged at its commit into
+    groups of up to ``GROUP_DOCS`` documents (1: none merged; 1,000: all into one) by
+    copying their columns and postings; each document, term and posting as Whoosh's own
+    writer would have written them into one segment."""
     monkeypatch.setattr(internals, "SEGMENT_POSTINGS", 500)
+    monkeypatch.setattr(bulk_merge, "GROUP_DOCS", group_docs)
+    monkeypatch.setattr(flat_merge, "CHUNK_POSTINGS", 50)  # (postings put in place a few terms at a time)
     docs = [_document(a, i) for i, a in enumerate(_articles(300))]
     _index_with_whoosh(tmp_path / "whoosh", docs)
     _index_with_newsdex(tmp_path / "newsdex", docs)
-    ix = whoosh_index.open_dir(str(tmp_path / "newsdex"), indexname=INDEX_NAME)
-    assert len(ix._segments()) > 3
+    segments = whoosh_index.open_dir(str(tmp_path / "newsdex"), indexname=INDEX_NAME)._segments()
+    assert len(segments) == {1: 9, 120: 3, 1_000: 1}[group_docs]  # (9 written, of about 33 documents)
+    assert sorted(p.name for p in (tmp_path / "newsdex").glob("*.npp")) == sorted(s.make_filename(".npp") for s in segments)
     theirs, ours = _contents(tmp_path / "whoosh"), _contents(tmp_path / "newsdex")
     assert ours["stored"] == theirs["stored"]
     assert ours["lengths"] == theirs["lengths"]
+    assert ours["columns"] == theirs["columns"]
     postings = lambda c: {k: [(d, w) for d, w, _ in items] for k, (_, items) in c["terms"].items()}  # noqa: E731
     assert postings(ours) == postings(theirs)
+    assert ours["text"] == theirs["text"]
 
 
 def test_segments_of_one_run_read_as_one_segment_of_whoosh_would(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(internals, "SEGMENT_POSTINGS", 1_000)  # several segments, several files
+    monkeypatch.setattr(bulk_merge, "GROUP_DOCS", 100)  # (merged into several)
     docs = [_document(a, i) for i, a in enumerate(_articles(300))]
     _index_with_newsdex(tmp_path / "ix", docs)
     _index_with_whoosh(tmp_path / "whoosh", docs)

@@ -87,17 +87,28 @@ def test_each_private_attribute_internals_reads_is_there(tmp_path: Path) -> None
     from io import BytesIO
 
     from whoosh import index as whoosh_index
+    from whoosh.codec.whoosh3 import STORED_COLUMN
     from whoosh.filedb.structfile import StructFile
 
     from indexer.engine.whoosh.engine import INDEX_NAME, make_schema
 
     ix = whoosh_index.create_in(str(tmp_path), make_schema(), indexname=INDEX_NAME)
     writer = internals.BulkSegmentWriter(ix, flat_fields=())
+    written = BytesIO()
+    stored = STORED_COLUMN.writer(StructFile(written))
+    stored.add(0, {"id": "x"})
+    stored.finish(1)
     try:
         fw = writer.fieldwriter
         fw.start_field("id", ix.schema["id"])
         for obj, names in (
-            (writer.perdocwriter, ("_fieldlengths",)),
+            (writer.perdocwriter, ("_fieldlengths", "_doccount")),
+            (stored, ("_child",)),
+            (STORED_COLUMN.reader(StructFile(BytesIO(written.getvalue())), 0, len(written.getvalue()), 1), ("_child",)),
+            (
+                STORED_COLUMN.reader(StructFile(BytesIO(written.getvalue())), 0, len(written.getvalue()), 1)._child,
+                ("_lengths", "_dbfile", "_basepos"),
+            ),
             (fw, ("_postfile", "_tindex", "_fieldid", "_codec")),
             (fw._codec, ("_blocklimit", "_compression")),
             (VarBytesColumn().writer(StructFile(BytesIO())), ("_count", "_dbfile", "_lengths", "_offsets", "_offset_base")),

@@ -38,7 +38,7 @@ from indexer.ingest import read_file
 from indexer.memo import clear_caches
 from indexer.search.columns_file import columns_path, saved_or_built_columns
 from indexer.search.field_norms import norms_path, saved_or_built_norms
-from indexer.search.segment_tables import SegmentTable, TableRows, id_hash, save_table
+from indexer.search.segment_tables import SegmentTable, TableRows, concatenated, id_hash, save_table, saved_table
 from indexer.search.vocabulary import saved_or_built_vocabulary, vocabulary_path
 
 log = logging.getLogger("newsdex.reindex")
@@ -267,7 +267,12 @@ def _write(
     def written(segment: Segment) -> None:
         save_table(segment, rows.take(segment.size).table())
 
-    writer = index.writer(on_segment=written)
+    def merged(segment: Segment, parts: list[Segment]) -> None:
+        tables = [saved_table(part) for part in parts]
+        if all(t is not None for t in tables):  # (else read out of its columns when first needed)
+            save_table(segment, concatenated([t for t in tables if t is not None]))
+
+    writer = index.writer(on_segment=written, on_merged=merged)
     try:
         for key in deleted_files:
             writer.delete_by_key("file_key", key)

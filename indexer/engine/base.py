@@ -126,12 +126,18 @@ class EngineIndex(Protocol):
 
     def size_bytes(self) -> int: ...
 
-    def writer(self, on_segment: Callable[[Segment], None] | None = None) -> EngineWriter:
+    def writer(
+        self,
+        on_segment: Callable[[Segment], None] | None = None,
+        on_merged: Callable[[Segment, list[Segment]], None] | None = None,
+    ) -> EngineWriter:
         """The writer of the next commit (one at a time). ``on_segment`` is told of each
         segment it writes that holds only documents added to it, when the segment is
         written (before the commit): its ``start`` counts the documents added before its
         first, so the caller can work out what it needs of them (their segment table)
-        from the documents it gave. An engine may tell of none."""
+        from the documents it gave. ``on_merged`` is told, at the commit, of each segment
+        made of such segments (the list: their documents in turn, none deleted), while
+        their files are still there. An engine may tell of none."""
 
     def reader(self) -> EngineReader: ...
 

@@ -66,8 +66,12 @@ class MemoryIndex:
             len(str(v).encode("utf-8")) for d in self._docs for v in d.fields.values()
         ) + sum(len(fp.terms) + len(fp.freqs) + len(fp.positions) for d in self._docs for fp in d.text.values())
 
-    def writer(self, on_segment: Callable[[Segment], None] | None = None) -> MemoryWriter:
-        """(A commit rewrites every document into one segment: ``on_segment`` is never told.)"""
+    def writer(
+        self,
+        on_segment: Callable[[Segment], None] | None = None,
+        on_merged: Callable[[Segment, list[Segment]], None] | None = None,
+    ) -> MemoryWriter:
+        """(A commit rewrites every document into one segment: neither callback is told.)"""
         if not self._writing.acquire(blocking=False):
             raise EngineBusy("another writer is open on this index")
         return MemoryWriter(self)

@@ -129,6 +129,74 @@ def save_table(segment: Segment, table: SegmentTable) -> None:
             log.info("%s not saved: %s", Path(segment.files).name + SUFFIX, err)
 
 
+def saved_table(segment: Segment) -> SegmentTable | None:
+    """The table kept beside ``segment`` (by these rules), or None if there is none whole."""
+    if segment.files is None:
+        return None
+    try:
+        table = _from_files(Path(segment.files + SUFFIX), Path(segment.files + SIGNATURES_SUFFIX))
+    except (OSError, ValueError, KeyError):
+        return None
+    return table if table.size == segment.size else None
+
+
+def concatenated(tables: Sequence[SegmentTable]) -> SegmentTable:
+    """The table of a segment holding the documents of ``tables``' segments in turn
+    (what an engine's merge of whole segments made: :meth:`EngineIndex.writer`)."""
+    def each(name: str) -> list[Any]:
+        return [getattr(t, name) for t in tables]
+
+    in_file, files, (file_hashes,) = _joined(each("in_file"), each("files"), each("file_hashes"))
+    source, sources, _ = _joined(each("source"), each("sources"))
+    story, stories, (story_hashes,) = _joined(each("story"), each("stories"), each("story_hashes"))
+    names, actor_names, (actor_keys, name_hashes) = _joined(
+        each("names"), each("actor_names"), each("actor_keys"), each("actor_name_hashes")
+    )
+    before = np.cumsum([0] + [len(t.names) for t in tables[:-1]])
+    name_ptr = np.concatenate([[0]] + [t.name_ptr[1:] + b for t, b in zip(tables, before)]).astype(np.int64)
+    return SegmentTable(
+        id_hash=np.concatenate(each("id_hash")),
+        in_file=in_file,
+        files=Strings.of(files),
+        file_hashes=Strings.of(file_hashes),
+        source=source,
+        sources=Strings.of(sources),
+        day=np.concatenate(each("day")),
+        story=story,
+        stories=Strings.of(stories),
+        story_hashes=np.array(story_hashes, np.int64),
+        name_ptr=name_ptr,
+        names=names,
+        actor_names=Strings.of(actor_names),
+        actor_keys=Strings.of(actor_keys),
+        actor_name_hashes=np.array(name_hashes, np.int64),
+        signed=np.concatenate(each("signed")),
+        signatures=np.concatenate(each("signatures")),
+    )
+
+
+def _joined(
+    numbers: list[np.ndarray], strings: list[Strings], *alongside: list[Sequence[Any]]
+) -> tuple[np.ndarray, list[str], list[list[Any]]]:
+    """Numbers into each table's strings, made numbers into the strings of all (each
+    once, in the order first met; -1 stays -1), with what goes ``alongside`` each string."""
+    index: dict[str, int] = {}
+    along: list[list[Any]] = [[] for _ in alongside]
+    out = []
+    for k, (nums, names) in enumerate(zip(numbers, strings)):
+        renumber = np.empty(len(names) + 1, np.int32)
+        renumber[-1] = -1  # (so that -1, "none", stays -1)
+        for i, name in enumerate(names):
+            j = index.get(name)
+            if j is None:
+                j = index[name] = len(index)
+                for kept, values in zip(along, alongside):
+                    kept.append(values[k][i])
+            renumber[i] = j
+        out.append(renumber[np.asarray(nums, np.int64)])
+    return np.concatenate(out), list(index), along
+
+
 _COLUMNS = ("id", "file_key", "file_hash", "source", "published", "story", "actor_list")  # as text
 
 

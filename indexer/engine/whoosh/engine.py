@@ -147,10 +147,15 @@ class WhooshIndex:
         """Changes with every commit, so caches can key on it."""
         return self._ix.latest_generation()
 
-    def writer(self, on_segment: Callable[[Segment], None] | None = None) -> WhooshWriter:
+    def writer(
+        self,
+        on_segment: Callable[[Segment], None] | None = None,
+        on_merged: Callable[[Segment, list[Segment]], None] | None = None,
+    ) -> WhooshWriter:
         """The writer of the next commit (it takes the index's write lock)."""
         try:
-            return WhooshWriter(BulkSegmentWriter(self._ix, flat_fields=TEXT_FIELDS, on_segment=on_segment))
+            writer = BulkSegmentWriter(self._ix, flat_fields=TEXT_FIELDS, on_segment=on_segment, on_merged=on_merged)
+            return WhooshWriter(writer)
         except LockError:
             raise EngineBusy(f"another writer is open on {self._ix.storage.folder}") from None
 

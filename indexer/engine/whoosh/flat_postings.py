@@ -24,7 +24,7 @@ import struct
 from bisect import bisect_left
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, overload
+from typing import Any, BinaryIO, NamedTuple, overload
 
 import numpy as np
 
@@ -33,7 +33,7 @@ from indexer.engine.base import EngineError
 from indexer.engine.postings import with_prefix
 
 EXTENSION = ".npp"
-_HEADER_SIZE = struct.Struct("<Q")
+HEADER_SIZE = struct.Struct("<Q")
 
 
 class TermPostings(NamedTuple):
@@ -59,17 +59,27 @@ def write(path: Path, fields: dict[str, TermPostings]) -> None:
         arrays[f"{name}.weights"] = _smallest(np.asarray(fp.weights))  # (whole counts)
         small = not len(fp.positions) or int(fp.positions.max()) <= np.iinfo(np.uint16).max
         arrays[f"{name}.positions"] = np.asarray(fp.positions, np.uint16 if small else np.uint32)
-    header: dict[str, list] = {}
-    offset = 0
-    for key, a in arrays.items():
-        header[key] = [a.dtype.str, offset, len(a)]
-        offset += -(-a.nbytes // 8) * 8
-    head = json.dumps(header).encode("utf-8")
-    head += b" " * (-len(head) % 8)
     with open(path, "wb") as f:
-        f.write(_HEADER_SIZE.pack(len(head)) + head)
+        f.write(header({key: (a.dtype, len(a)) for key, a in arrays.items()}))
         for a in arrays.values():
-            f.write(a.tobytes() + b"\x00" * (-a.nbytes % 8))
+            write_padded(f, a)
+
+
+def header(arrays: dict[str, tuple[np.dtype, int]]) -> bytes:
+    """The start of a file holding arrays of these types and lengths, in this order."""
+    places: dict[str, list] = {}
+    offset = 0
+    for key, (dtype, n) in arrays.items():
+        places[key] = [dtype.str, offset, n]
+        offset += -(-n * dtype.itemsize // 8) * 8
+    head = json.dumps(places).encode("utf-8")
+    head += b" " * (-len(head) % 8)
+    return HEADER_SIZE.pack(len(head)) + head
+
+
+def write_padded(f: BinaryIO, a: np.ndarray) -> None:
+    """An array's bytes, then zeros to a multiple of 8 bytes (where the next one starts)."""
+    f.write(a.tobytes() + b"\x00" * (-a.nbytes % 8))
 
 
 class SortedTerms(Sequence[bytes]):
@@ -121,7 +131,7 @@ class PostingsFile:
     def __init__(self, path: Path) -> None:
         with open(path, "rb") as f:
             self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        (size,) = _HEADER_SIZE.unpack(self._map[:8])
+        (size,) = HEADER_SIZE.unpack(self._map[:8])
         base = 8 + size
         self._arrays = {
             key: np.frombuffer(self._map, np.dtype(dtype), count, base + offset)

@@ -101,6 +101,11 @@ def field_files(fw: Any) -> FieldFiles:
     return FieldFiles(fw._postfile, fw._tindex, fw._fieldid, fw._codec._blocklimit, fw._codec._compression, TERMINFO)
 
 
+def length_field(fieldname: str) -> str:
+    """The name of the column of a text field's per-document lengths."""
+    return _lenfield(fieldname)
+
+
 def segment_length_bytes(leaf: Any, fieldname: str) -> np.ndarray:
     """The one-byte encoded lengths of ``fieldname`` in every document of a segment reader."""
     return length_bytes(leaf._perdoc, fieldname, leaf.doc_count_all())
@@ -131,10 +136,7 @@ def _add_all(writer: Any, docnums: list[int], values: list[Any]) -> None:
     if type(writer) is VarBytesColumn.Writer:
         lengths = np.zeros(end - start, np.int64)
         lengths[np.asarray(docnums) - start] = np.fromiter(map(len, values), np.int64, len(values))
-        writer._dbfile.write(b"".join(values))
-        writer._lengths.extend(lengths.tolist())
-        writer._offsets.extend((writer._offset_base + np.cumsum(lengths) - lengths).tolist())
-        writer._offset_base += int(lengths.sum())
+        _append_var_bytes(writer, lengths, b"".join(values))
     elif type(writer) is NumericColumn.Writer and writer._fixedlen == 1 and writer._default == 0:
         row = bytearray(end - start)  # zeros: the default, which Whoosh writes for gaps
         for d, v in zip(docnums, values):
@@ -147,21 +149,70 @@ def _add_all(writer: Any, docnums: list[int], values: list[Any]) -> None:
     writer._count = end
 
 
+def _append_var_bytes(writer: Any, lengths: np.ndarray, data: bytes) -> None:
+    """Values of the next ``len(lengths)`` documents, ``data`` their bytes one after another."""
+    writer._dbfile.write(data)
+    writer._lengths.extend(lengths.tolist())
+    writer._offsets.extend((writer._offset_base + np.cumsum(lengths) - lengths).tolist())
+    writer._offset_base += int(lengths.sum())
+    writer._count += len(lengths)
+
+
+def copy_columns(pdw: Any, perdoc: Any, start: int, columns: list[tuple[str, Any]]) -> None:
+    """Append the ``columns`` (names and types) of a segment's per-document reader, its
+    documents taking the numbers from ``start`` (none deleted), to a per-document writer,
+    as the bytes they are: Whoosh's merge unpacks and packs each value of each document."""
+    n = perdoc.doc_count_all()
+    for name, column in columns:
+        if not pdw._has_column(name):
+            pdw._create_column(name, column)
+        writer = getattr(pdw._get_column(name), "_child", pdw._get_column(name))  # (stored fields: pickled, as they are)
+        if not perdoc.has_column(name):  # (its documents take the default: filled at the next write, or at the end)
+            continue
+        reader = perdoc.column_reader(name, column)
+        reader = getattr(reader, "_child", reader)
+        writer.fill(start)
+        writer._count = start  # (fill writes the gap's defaults but leaves the count to the next add)
+        if isinstance(writer, VarBytesColumn.Writer):  # (stored fields' compressed bytes too)
+            lengths = np.array(reader._lengths, np.int64)
+            _append_var_bytes(writer, lengths, reader._dbfile.get(reader._basepos, int(lengths.sum())))
+        elif type(writer) is NumericColumn.Writer:
+            writer._dbfile.write(reader._dbfile.get(reader._basepos, n * writer._fixedlen))
+            writer._count = start + n
+        else:
+            raise EngineError(f"column {name}: {type(column).__name__} cannot be copied in bulk")
+
+
+def finish_merged_columns(pdw: Any, doc_count: int, field_lengths: Mapping[str, int]) -> None:
+    """Close a per-document writer filled by :func:`copy_columns` alone."""
+    pdw._doccount = doc_count
+    pdw._fieldlengths.update(field_lengths)
+    pdw.close()
+
+
 class BulkSegmentWriter(SegmentWriter):
     """Whoosh's segment writer, taking analysed text fields and writing postings in bulk.
 
     Large runs are split into several segments of about ``SEGMENT_POSTINGS``
-    postings, committed together, so memory stays bounded.
+    postings, so memory stays bounded, merged in bulk into a few as they are
+    committed (:mod:`.bulk_merge`).
     """
 
     def __init__(
-        self, ix: Any, flat_fields: tuple[str, ...] = (), on_segment: Callable[[Segment], None] | None = None
+        self,
+        ix: Any,
+        flat_fields: tuple[str, ...] = (),
+        on_segment: Callable[[Segment], None] | None = None,
+        on_merged: Callable[[Segment, list[Segment]], None] | None = None,
     ) -> None:
         """``flat_fields`` also get their postings as flat arrays (:mod:`.flat_postings`);
-        ``on_segment`` is told of each segment written of added documents alone (as
+        ``on_segment`` is told of each segment written of added documents alone, and
+        ``on_merged`` of each made of such segments at the commit (as
         :meth:`~indexer.engine.base.EngineIndex.writer` says)."""
         super().__init__(ix)
         self._on_segment = on_segment
+        self._on_merged = on_merged
+        self._own: dict[str, Segment] = {}  # segments of added documents alone, by key
         self._merged_in = False  # the segment being filled takes a merged segment's documents (at a commit)
         self._written = 0  # documents added to the segments written before it
         self.pool = PostingBuffer()
@@ -217,9 +268,40 @@ class BulkSegmentWriter(SegmentWriter):
         self.pool = PostingBuffer()
         self.docnum = self.docbase
         self._added = False
+        self._merged_in = False
 
     def _merge_segments(self, mergetype: Any, optimize: Any, merge: Any) -> list[Any]:
-        return super()._merge_segments(mergetype, optimize, merge) + self._finished
+        kept = super()._merge_segments(mergetype, optimize, merge)
+        if self._finished and self._added and not self._merged_in:
+            self._next_segment()  # (the segment being filled joins the run's others)
+        return kept + self._merged_in_bulk()
+
+    def _merged_in_bulk(self) -> list[Any]:
+        """This run's segments, each run of consecutive ones of added documents alone
+        merged into as few as :func:`.bulk_merge.groups` allows."""
+        from indexer.engine.whoosh import bulk_merge  # (it builds on this module)
+
+        folder = Path(self.storage.folder)
+        out: list[Any] = []
+        own: list[Any] = []
+        for segment in [*self._finished, None]:
+            if segment is not None and segment.segment_id() in self._own:
+                own.append(segment)
+                continue
+            for group in bulk_merge.groups(own, folder):
+                if len(group) < 2:
+                    out += group
+                    continue
+                merged = bulk_merge.merge(self, group, self._flat_fields)
+                parts = [self._own[s.segment_id()] for s in group]
+                key = merged.segment_id()
+                if self._on_merged is not None:
+                    self._on_merged(Segment(key, parts[0].start, merged.doc_count_all(), str(folder / key)), parts)
+                out.append(merged)
+            own = []
+            if segment is not None:
+                out.append(segment)
+        return out
 
     def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: dict[int, int] | None) -> None:
         """A merged segment's postings: its text fields' from the flat file beside it (their
@@ -277,9 +359,11 @@ class BulkSegmentWriter(SegmentWriter):
         if self._flat:  # after Whoosh has gathered the segment's files into its compound file
             flat_postings.write(folder / segment.make_filename(flat_postings.EXTENSION), self._flat)
             self._flat = {}
-        if self._on_segment is not None and not self._merged_in:
+        if not self._merged_in:
             key = segment.segment_id()
-            self._on_segment(Segment(key, self._written, segment.doc_count_all(), str(folder / key)))
+            self._own[key] = Segment(key, self._written, segment.doc_count_all(), str(folder / key))
+            if self._on_segment is not None:
+                self._on_segment(self._own[key])
         return segment
 
 
