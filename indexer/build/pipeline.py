@@ -135,6 +135,12 @@ class Preparer:
                     self._pool.submit(int).result()  # forks the workers now
             yield self
         finally:
+            self.stop()
+
+    def stop(self) -> None:
+        """Stop the workers, if any (the passes are done: their memory is given back before
+        the commit's merge and columns take theirs)."""
+        if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
 

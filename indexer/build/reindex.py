@@ -287,6 +287,7 @@ def _write(
                     bar.update()
             del part  # (Rounds keeps no hold on it: freed before the next round is read)
             release_free_memory()
+        preparer.stop()
         additions.count()
         before_commit()
         if changes:

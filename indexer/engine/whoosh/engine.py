@@ -23,6 +23,7 @@ from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 from whoosh.formats import Format, tokens
 from whoosh.index import EmptyIndexError, LockError
+from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import OPTIMIZE
 
@@ -161,7 +162,7 @@ class WhooshIndex:
 
     def reader(self) -> WhooshReader:
         version = self.version()  # (before opening: a commit in between makes it stale, not wrong)
-        return WhooshReader(self._ix.searcher(), Path(self._ix.storage.folder), version)
+        return WhooshReader(self._ix.reader(), Path(self._ix.storage.folder), version)
 
 
 class WhooshWriter:
@@ -187,9 +188,11 @@ class WhooshWriter:
 class WhooshReader:
     """A point-in-time view of the index: match, read stored fields and columns."""
 
-    def __init__(self, searcher: Any, folder: Path, version: int) -> None:
-        self._s = searcher
-        self._r = searcher.reader()
+    def __init__(self, reader: Any, folder: Path, version: int) -> None:
+        """``reader``: Whoosh's reader of the index (not a searcher: newsdex matches and
+        scores itself, and Whoosh's searching module and its query language cost a
+        fresh process 20 ms to import)."""
+        self._r = reader
         self._version = version
         self._folder = folder
         self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
@@ -213,16 +216,16 @@ class WhooshReader:
     def close(self) -> None:
         for flat, _offset in self._flats:
             flat.close()
-        self._s.close()
+        self._r.close()
 
     @property
     def doc_count(self) -> int:
-        return self._s.doc_count()
+        return self._r.doc_count()
 
     @property
     def docnum_limit(self) -> int:
         """One past the highest document number (deleted ones included)."""
-        return self._s.doc_count_all()
+        return self._r.doc_count_all()
 
     # -- postings and lengths (matching and scoring happen in indexer.search.matching) ----
 
@@ -289,10 +292,13 @@ class WhooshReader:
     # -- stored values ---------------------------------------------------------
 
     def stored(self, docnum: int) -> dict[str, Any]:
-        return self._s.stored_fields(docnum)
+        return self._r.stored_fields(docnum)
 
     def docnum_of(self, article_id: str) -> int | None:
-        return self._s.document_number(id=article_id)
+        try:
+            return self._r.first_id("id", article_id)  # (the first live document: deleted ones are skipped)
+        except TermNotFound:
+            return None
 
     # -- columns and vocabulary ------------------------------------------------
 
