@@ -46,7 +46,12 @@ class Columns:
         starts = self.doc_ptr[docs]
         lengths = self.doc_ptr[docs + 1] - starts
         pairs = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-        return np.unique(self.doc_actors[pairs], return_counts=True)
+        named = self.doc_actors[pairs]
+        if len(named) * 8 < len(self.actors):  # (few: sorting them beats counting over every actor)
+            return np.unique(named, return_counts=True)
+        counts = np.bincount(named, minlength=len(self.actors))
+        ids = np.flatnonzero(counts)
+        return ids, counts[ids]
 
 
 def load_columns(reader: EngineReader, known: Mapping[str, SegmentTable] | None = None) -> Columns:
@@ -80,7 +85,7 @@ def gathered_columns(tables: list[tuple[Segment, SegmentTable]], live_docnums: n
     doc_actors = actor_docs * max(len(actors), 1)  # by document, then actor: one number a pair, sorted
     doc_actors += np.repeat(np.arange(len(actors)), np.diff(actor_ptr))
     doc_actors.sort()
-    doc_actors %= max(len(actors), 1)
+    doc_actors = (doc_actors % max(len(actors), 1)).astype(np.int32)  # (half the bytes a facet count gathers)
     doc_ptr = np.concatenate(([0], np.cumsum(np.bincount(actor_docs, minlength=size)))).astype(np.int64)
     return Columns(
         size=size,

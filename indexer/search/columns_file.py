@@ -58,6 +58,6 @@ def _columns(saved: Mapping[str, np.ndarray], size: int) -> Columns:
         sources=sources,
         source_ids={s: i for i, s in enumerate(sources)},
         actors=actors,
-        actor_ids={k: i for i, k in enumerate(keys)},
+        actor_ids=dict(zip(keys, range(len(keys)))),
         **arrays,
     )

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 MAX_EXPANSION = 256  # words one prefix or fuzzy term may expand to
 K1 = 1.2
+DENSE_FROM = 50  # a term whose postings hold over 1/50 of the documents is scored in arrays over all of them
 
 
 @dataclass(frozen=True)
@@ -128,19 +129,32 @@ class Matcher:
         postings = [(f, d, tf) for f, d, tf in postings if len(d)]
         if not postings:
             return Matches.empty()
-        if len(postings) == 1:
-            docs = postings[0][1]
+        if len(postings) > 1 and sum(len(d) for _, d, _ in postings) * DENSE_FROM > self.cols.size:
+            docs, pseudo = self._dense(postings)
         else:
-            docs = distinct(np.concatenate([d for _, d, _ in postings]))
-        pseudo = np.zeros(len(docs))
-        for f, d, tf in postings:
-            pseudo[np.searchsorted(docs, d)] += FIELD_WEIGHTS[f].weight * tf / self.norms[f][d]
-        live = self.cols.live[docs]
-        docs, pseudo = docs[live], pseudo[live]
+            docs = postings[0][1] if len(postings) == 1 else distinct(np.concatenate([d for _, d, _ in postings]))
+            pseudo = np.zeros(len(docs))
+            for f, d, tf in postings:
+                pseudo[np.searchsorted(docs, d)] += FIELD_WEIGHTS[f].weight * tf / self.norms[f][d]
+            live = self.cols.live[docs]
+            docs, pseudo = docs[live], pseudo[live]
         n = self.reader.doc_count
         df = len(docs)
         idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
         return Matches(docs, weight * idf * pseudo * (K1 + 1) / (pseudo + K1))
+
+    def _dense(self, postings: list[tuple[str, np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+        """The live documents of a common term's postings in several fields, and their
+        pseudo-frequencies, summed in arrays over every document: cheaper than merging
+        long lists by sorting, once they hold more than a few percent of the index.
+        (The same sums, in the same order: the same scores.)"""
+        pseudo = np.zeros(self.cols.size)
+        found = np.zeros(self.cols.size, bool)
+        for f, d, tf in postings:  # (a field's documents are distinct)
+            pseudo[d] += FIELD_WEIGHTS[f].weight * tf / self.norms[f][d]
+            found[d] = True
+        docs = np.flatnonzero(found & self.cols.live)
+        return docs, pseudo[docs]
 
     def _expanded(self, node: query.Prefix | query.Fuzzy) -> Matches | None:
         words = analysis.terms(node.text)

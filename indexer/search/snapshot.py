@@ -48,14 +48,11 @@ class Snapshot:
         self.engine = engine.open(generation)
         self.reader: EngineReader = self.engine.reader()
         self.version = (generation.name, self.reader.version)
-        try:
-            self.aliases: AliasTable = _aliases(aliases_path).with_learned(meta.learned_aliases)
-        except BaseException:  # (an aliases file that cannot be read): the reader is not kept
-            self.reader.close()
-            raise
+        self._aliases_path = aliases_path
         self.record = lru_cache(maxsize=4096)(self._record)
         self._copies = lru_cache(maxsize=256)(self._story_docnums)  # a page asks for the count too
         self._shown_actor = Memo(self._corpus_spelling, 100_000).__getitem__  # ~7 a record
+        self._source_labels: dict[str, str] = {}
 
     def close(self) -> None:
         self.reader.close()
@@ -64,6 +61,13 @@ class Snapshot:
         """Load or build what every search needs of this generation (the facet columns,
         the length norms) now rather than in the first search."""
         _ = self.columns, self.field_norms
+
+    @cached_property
+    def aliases(self) -> AliasTable:
+        """The shipped aliases, the data directory's and those its reindexes learned: loaded
+        on first use (only actor values given by name need them; building them from the
+        shipped lists is most of the cost of opening an index in a fresh process)."""
+        return _aliases(self._aliases_path).with_learned(self.meta.learned_aliases)
 
     @cached_property
     def columns(self) -> Columns:
@@ -170,16 +174,23 @@ class Snapshot:
         return normalised[0] if normalised else value.strip().casefold()
 
     @cached_property
-    def _source_labels(self) -> dict[str, str]:
-        labels: dict[str, str] = {}
-        cols = self.columns
-        for i, key in enumerate(cols.sources):
-            docnum = int((cols.source == i).argmax())
-            labels[key] = self.record(docnum).source_name or key
-        return labels
+    def _first_of_source(self) -> np.ndarray:
+        """The first document of each source (by its number in the columns' sources)."""
+        source = self.columns.source
+        first = np.full(len(self.columns.sources), source.size, np.int64)
+        known = source >= 0
+        np.minimum.at(first, source[known], np.flatnonzero(known))
+        return first
 
     def source_label(self, key: str) -> str:
-        return self._source_labels.get(key, key)
+        """How a source is shown: the outlet's name its first article gave (read when first
+        asked for: a page shows a few of the thousands an archive holds)."""
+        label = self._source_labels.get(key)
+        if label is None:
+            i = self.columns.source_ids.get(key)
+            label = key if i is None else self.record(int(self._first_of_source[i])).source_name or key
+            self._source_labels[key] = label
+        return label
 
     def suggest(self, node: query.Node, found: int) -> str | None:
         """Did-you-mean: the query with rare words replaced by close, frequent ones.
